@@ -1,0 +1,119 @@
+"""Code run silently inside each kernel: the output cap and the session binding.
+
+The cap lives in the kernel because only there can a 100 MB ``print`` be cut before it
+is serialised and sent; the server keeps its own cap as a second guard. State goes on
+the ``sys`` module, never in the user's namespace, and the server reads the dropped
+count through ``user_expressions`` (see ``DROPPED_EXPRESSION``).
+"""
+
+from __future__ import annotations
+
+DROPPED_EXPRESSION = "__import__('sys')._pg_output_state['report']()"
+
+_SETUP = r'''
+def _pg_setup(cap):
+    import sys
+
+    state = {"used": 0, "dropped": 0, "cap": cap}
+    sys._pg_output_state = state
+
+    class _DropCount(int):
+        """Marks the server's own query so the cap below never truncates it."""
+
+    state["report"] = lambda: _DropCount(state["dropped"])
+
+    class _CappedStream:
+        """Forwards writes until this cell's budget is spent, then only counts."""
+
+        def __init__(self, inner):
+            self._pg_inner = inner
+
+        def write(self, text):
+            if not isinstance(text, str):
+                return self._pg_inner.write(text)
+            room = state["cap"] - state["used"]
+            size = len(text)
+            if size <= room:
+                state["used"] += size
+                return self._pg_inner.write(text)
+            if room > 0:
+                self._pg_inner.write(text[:room])
+                state["used"] = state["cap"]
+            state["dropped"] += size - max(room, 0)
+            return size
+
+        def writelines(self, lines):
+            for line in lines:
+                self.write(line)
+
+        def __getattr__(self, name):
+            return getattr(self._pg_inner, name)
+
+    sys.stdout = _CappedStream(sys.stdout)
+    sys.stderr = _CappedStream(sys.stderr)
+
+    shell = get_ipython()
+    original_format = shell.display_formatter.format
+
+    def _capped_format(obj, include=None, exclude=None):
+        data, metadata = original_format(obj, include=include, exclude=exclude)
+        if isinstance(obj, _DropCount):
+            return data, metadata
+        text = data.get("text/plain")
+        if isinstance(text, str):
+            room = max(state["cap"] - state["used"], 0)
+            if len(text) > room:
+                state["dropped"] += len(text) - room
+                data["text/plain"] = text[:room]
+            state["used"] += min(len(text), room)
+        return data, metadata
+
+    shell.display_formatter.format = _capped_format
+
+    def _reset(*_args):
+        state["used"] = 0
+        state["dropped"] = 0
+
+    shell.events.register("pre_run_cell", _reset)
+
+
+_pg_setup({cap})
+del _pg_setup
+'''
+
+_BIND = r"""
+def _pg_bind(workdir, map_mnt):
+    import os
+
+    os.chdir(workdir)
+    if not map_mnt:
+        return
+    # Only reached inside a private mount namespace (see sandbox.py): mount a tmpfs
+    # over /mnt there and bind the session folder to /mnt/data. Nothing leaks to
+    # the host's mounts.
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    ms_bind = 4096
+    if libc.mount(b"tmpfs", b"/mnt", b"tmpfs", 0, None) != 0:
+        raise OSError(ctypes.get_errno(), "pg-mount-failed: tmpfs on /mnt")
+    os.makedirs("/mnt/data", exist_ok=True)
+    if libc.mount(workdir.encode(), b"/mnt/data", None, ms_bind, None) != 0:
+        raise OSError(ctypes.get_errno(), "pg-mount-failed: bind to /mnt/data")
+
+
+_pg_bind({workdir!r}, {map_mnt!r})
+del _pg_bind
+"""
+
+
+def setup_code(cap_chars: int) -> str:
+    return _SETUP.replace("{cap}", str(int(cap_chars)))
+
+
+MOUNT_FAILED = "pg-mount-failed"
+
+
+def bind_code(workdir: str, map_mnt: bool) -> str:
+    return _BIND.replace("{workdir!r}", repr(workdir)).replace("{map_mnt!r}", repr(map_mnt))
