@@ -1,0 +1,170 @@
+"""``assistants-playground-server``: run the embedded Assistants runtime as a process.
+
+Prints exactly one ``listening on http://HOST:PORT`` line (and ``token: ...`` when it
+generated the token) once the socket is bound, then serves until SIGTERM/SIGINT.
+The model API key is read from the environment variable named by
+``--model-api-key-env``, never from the command line (argv is visible to other users).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from .config import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_RUN_EXPIRY_SECONDS,
+    RuntimeConfig,
+    is_loopback_host,
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="assistants-playground-server",
+        description="A local Assistants-v2-compatible HTTP server.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (loopback only unless --allow-remote)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    parser.add_argument(
+        "--data-dir", required=True, type=Path, help="folder for the database and files"
+    )
+    parser.add_argument(
+        "--token", default=None, help="API token clients must send (random if omitted)"
+    )
+    parser.add_argument(
+        "--model-base-url", default=None, help="OpenAI-compatible Chat Completions base URL"
+    )
+    parser.add_argument("--model", default=None, help="model name sent to the model endpoint")
+    parser.add_argument(
+        "--model-api-key-env",
+        default=None,
+        help="name of the environment variable holding the model API key",
+    )
+    parser.add_argument(
+        "--allow-remote", action="store_true", help="allow binding a non-loopback address"
+    )
+    parser.add_argument(
+        "--run-expiry-seconds",
+        type=int,
+        default=DEFAULT_RUN_EXPIRY_SECONDS,
+        help="seconds before an unanswered run expires (default 600)",
+    )
+    parser.add_argument(
+        "--max-upload-bytes",
+        type=int,
+        default=DEFAULT_MAX_UPLOAD_BYTES,
+        help="largest accepted upload (default 512 MB)",
+    )
+    parser.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+    )
+    return parser.parse_args(argv)
+
+
+def build_config(args: argparse.Namespace) -> RuntimeConfig:
+    """Validate the arguments; raises SystemExit with a plain message when they are wrong."""
+    if not args.allow_remote and not is_loopback_host(args.host):
+        raise SystemExit(
+            f"Refusing to listen on {args.host}: it is not a loopback address. "
+            "Use --allow-remote to expose the server to other machines."
+        )
+    if not 0 <= args.port <= 65535:
+        raise SystemExit(f"--port must be between 0 and 65535, got {args.port}.")
+    if args.run_expiry_seconds < 1:
+        raise SystemExit("--run-expiry-seconds must be at least 1.")
+    if args.max_upload_bytes < 1:
+        raise SystemExit("--max-upload-bytes must be at least 1.")
+    api_key = None
+    if args.model_api_key_env:
+        api_key = os.environ.get(args.model_api_key_env)
+        if not api_key:
+            raise SystemExit(
+                f"The environment variable {args.model_api_key_env} (from --model-api-key-env) is not set."
+            )
+    if args.model_base_url and not args.model:
+        raise SystemExit("--model is required together with --model-base-url.")
+    return RuntimeConfig(
+        data_dir=args.data_dir.expanduser().resolve(),
+        token=args.token or secrets.token_urlsafe(32),
+        host=args.host,
+        port=args.port,
+        model_base_url=args.model_base_url,
+        model=args.model,
+        model_api_key=api_key,
+        allow_remote=args.allow_remote,
+        run_expiry_seconds=args.run_expiry_seconds,
+        max_upload_bytes=args.max_upload_bytes,
+    )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before starting uvicorn so the real port (for --port 0) is known up front."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Prints the listening line only once startup (incl. recovery) has finished."""
+
+    def __init__(self, config: uvicorn.Config, announce: str) -> None:
+        super().__init__(config)
+        self._announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self._announce, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = build_config(args)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    from .server import create_app  # heavy imports only after the arguments are valid
+
+    sock = bind(config.host, config.port)
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    if not args.token:
+        print(f"token: {config.token}", flush=True)
+    server = _AnnouncingServer(
+        uvicorn.Config(
+            create_app(config),
+            log_level=args.log_level,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        ),
+        f"listening on http://{shown_host}:{port}",
+    )
+    # uvicorn re-raises the stop signal after its graceful shutdown; with these no-op
+    # handlers in place that re-raise is absorbed and a requested stop exits with 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: None)
+    asyncio.run(server.serve(sockets=[sock]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Which wire version a request speaks (v1 or v2), and rendering stored v2 objects as v1.
+
+OpenAI style (``/v1/...``): header ``OpenAI-Beta: assistants=v1`` selects v1; anything
+else (or no header) is v2 — lenient, so plain HTTP clients work.
+
+Azure style (``/openai/...``): the ``api-version`` query parameter is required.
+- missing → 400 ``missing_api_version`` (the request cannot be interpreted);
+- ``2024-02-15-preview``, ``2024-03-01-preview``, ``2024-04-01-preview`` → v1;
+- any ``YYYY-MM-DD-preview`` from ``2024-05-01-preview`` on, and ``v1`` (Foundry) → v2;
+- anything else (GA versions carried no Assistants, earlier previews, junk) → 404
+  ``unsupported_api_version``, as Azure answers for a path the version does not have.
+
+Objects are stored in the v2 shape; v1 answers are derived on the way out:
+``file_search`` tools show as ``retrieval``, assistants show ``file_ids`` (their
+code-interpreter files), messages show ``file_ids`` (their attachments), citations carry
+``quote``, runs carry ``file_ids: []``, and ``tool_resources``/``attachments`` are hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+
+from ..errors import ApiError
+from ..store import public
+
+V1_API_VERSIONS = frozenset({"2024-02-15-preview", "2024-03-01-preview", "2024-04-01-preview"})
+FIRST_V2_PREVIEW = "2024-05-01"
+_PREVIEW = re.compile(r"^(\d{4}-\d{2}-\d{2})-preview$")
+
+Obj = dict[str, Any]
+
+
+def dialect(request: Request) -> str:
+    """'v1' or 'v2' for this request (raises ApiError for a bad Azure api-version)."""
+    if request.url.path.startswith("/openai/"):
+        return azure_dialect(request.query_params.get("api-version"))
+    beta = request.headers.get("openai-beta", "")
+    for part in beta.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "assistants" and value.strip() == "v1":
+            return "v1"
+    return "v2"
+
+
+def azure_dialect(api_version: str | None) -> str:
+    if not api_version:
+        raise ApiError(
+            400,
+            "Missing required query parameter 'api-version' (for example "
+            "?api-version=2024-05-01-preview).",
+            param="api-version",
+            code="missing_api_version",
+        )
+    if api_version in V1_API_VERSIONS:
+        return "v1"
+    match = _PREVIEW.match(api_version)
+    if api_version == "v1" or (match and match.group(1) >= FIRST_V2_PREVIEW):
+        return "v2"
+    raise ApiError(
+        404,
+        f"api-version '{api_version}' does not support the Assistants API. Use "
+        "2024-02-15-preview through 2024-04-01-preview (v1) or 2024-05-01-preview "
+        "or later (v2).",
+        param="api-version",
+        code="unsupported_api_version",
+    )
+
+
+# ---------------------------------------------------------------- v1 rendering
+
+
+def _tools_v1(tools: list[Obj] | None) -> list[Obj]:
+    out = []
+    for tool in tools or []:
+        out.append({"type": "retrieval"} if tool.get("type") == "file_search" else tool)
+    return out
+
+
+def assistant_v1(obj: Obj) -> Obj:
+    out = public(obj)
+    resources = out.pop("tool_resources", None) or {}
+    out["file_ids"] = list((resources.get("code_interpreter") or {}).get("file_ids") or [])
+    out["tools"] = _tools_v1(out.get("tools"))
+    return out
+
+
+def thread_v1(obj: Obj) -> Obj:
+    out = public(obj)
+    out.pop("tool_resources", None)
+    return out
+
+
+def _content_v1(content: list[Obj]) -> list[Obj]:
+    parts = []
+    for part in content:
+        if part.get("type") == "text":
+            text = dict(part["text"])
+            annotations = []
+            for annotation in text.get("annotations") or []:
+                if annotation.get("type") == "file_citation":
+                    citation = {"quote": "", **annotation.get("file_citation", {})}
+                    annotation = {**annotation, "file_citation": citation}
+                annotations.append(annotation)
+            text["annotations"] = annotations
+            part = {**part, "text": text}
+        parts.append(part)
+    return parts
+
+
+def message_v1(obj: Obj) -> Obj:
+    out = public(obj)
+    attachments = out.pop("attachments", None) or []
+    out["file_ids"] = [a["file_id"] for a in attachments if "file_id" in a]
+    out["content"] = _content_v1(out.get("content") or [])
+    return out
+
+
+def run_v1(obj: Obj) -> Obj:
+    out = public(obj)
+    out.pop("tool_resources", None)
+    out["tools"] = _tools_v1(out.get("tools"))
+    out["file_ids"] = []
+    return out
+
+
+def _tool_calls_v1(calls: list[Obj]) -> list[Obj]:
+    out = []
+    for call in calls:
+        if call.get("type") == "file_search":
+            call = {key: value for key, value in call.items() if key not in ("file_search", "type")}
+            call.update({"type": "retrieval", "retrieval": {}})
+        out.append(call)
+    return out
+
+
+def step_v1(obj: Obj) -> Obj:
+    out = public(obj)
+    details = out.get("step_details") or {}
+    if details.get("type") == "tool_calls":
+        out["step_details"] = {
+            **details,
+            "tool_calls": _tool_calls_v1(details.get("tool_calls") or []),
+        }
+    return out
+
+
+def step_delta_v1(obj: Obj) -> Obj:
+    delta = obj.get("delta") or {}
+    details = delta.get("step_details") or {}
+    if details.get("type") == "tool_calls":
+        details = {**details, "tool_calls": _tool_calls_v1(details.get("tool_calls") or [])}
+        return {**obj, "delta": {**delta, "step_details": details}}
+    return obj
+
+
+def render(kind: str, obj: Obj, version: str) -> Obj:
+    """The client-visible form of a stored object of ``kind`` in ``version``."""
+    if version != "v1":
+        return public(obj)
+    renderer = {
+        "assistant": assistant_v1,
+        "thread": thread_v1,
+        "message": message_v1,
+        "run": run_v1,
+        "step": step_v1,
+    }.get(kind, public)
+    return renderer(obj)
+
+
+def render_event(name: str, payload: Obj, version: str) -> Obj:
+    """Render one stream event's data for ``version`` (only v1 changes anything)."""
+    if version != "v1":
+        return public(payload)
+    if name == "thread.created":
+        return thread_v1(payload)
+    if name == "thread.run.step.delta":
+        return step_delta_v1(payload)
+    if name.startswith("thread.run.step."):
+        return step_v1(payload)
+    if name.startswith("thread.run."):
+        return run_v1(payload)
+    if name.startswith("thread.message.") and name != "thread.message.delta":
+        return message_v1(payload)
+    return payload

@@ -1,0 +1,276 @@
+"""``/threads/{thread_id}/messages`` and the v1 message-files sub-resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import bad_request, not_found
+from ..objects import new_message, text_part
+from ..pagination import list_envelope, paginate_in_memory, parse_page_query
+from ..store import Obj
+from . import validate
+from .common import deleted, load, ok, page, path
+from .context import Context, ctx
+from .dialect import dialect
+from .ingest import (
+    attach_file,
+    chunking_strategy,
+    create_vector_store,
+    require_file,
+    require_files,
+)
+
+ATTACHMENT_TOOLS = ("code_interpreter", "file_search")
+
+
+async def parse_message(
+    context: Context, spec: Any, version: str, *, param: str = ""
+) -> tuple[str, list[Obj], list[Obj], dict[str, str]]:
+    """Validate a CreateMessage; returns (role, response-form content, attachments, metadata)."""
+    prefix = f"{param}." if param else ""
+    if not isinstance(spec, dict):
+        raise bad_request(
+            f"Invalid type for '{param or 'message'}': expected an object.", param=param or None
+        )
+    role = spec.get("role")
+    if role not in ("user", "assistant"):
+        raise bad_request(
+            f"Invalid value for '{prefix}role': expected 'user' or 'assistant', got {role!r}.",
+            param=f"{prefix}role",
+            code="invalid_value",
+        )
+    content = await _content(context, spec.get("content"), f"{prefix}content", version)
+    if version == "v1":
+        file_ids = (
+            validate.string_list(spec, "file_ids", max_items=10, param=f"{prefix}file_ids") or []
+        )
+        await require_files(context, file_ids, f"{prefix}file_ids")
+        attachments = [
+            {"file_id": f, "tools": [{"type": t} for t in ATTACHMENT_TOOLS]} for f in file_ids
+        ]
+    else:
+        attachments = await _attachments(context, spec.get("attachments"), f"{prefix}attachments")
+    metadata = validate.metadata(spec) or {}
+    return role, content, attachments, metadata
+
+
+async def _content(context: Context, value: Any, param: str, version: str) -> list[Obj]:
+    if isinstance(value, str):
+        return [text_part(value)]
+    if version == "v1":
+        raise bad_request(f"Invalid type for '{param}': expected a string.", param=param)
+    if not isinstance(value, list) or not value:
+        raise bad_request(
+            f"Invalid '{param}': expected a string or a non-empty array of content parts.",
+            param=param,
+        )
+    parts: list[Obj] = []
+    for index, part in enumerate(value):
+        part_param = f"{param}[{index}]"
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text" and isinstance(part.get("text"), str):
+            parts.append(text_part(part["text"]))
+        elif kind == "image_file" and isinstance(part.get("image_file"), dict):
+            image = part["image_file"]
+            file_id = image.get("file_id")
+            if not isinstance(file_id, str):
+                raise bad_request(
+                    f"Missing required parameter: '{part_param}.image_file.file_id'.",
+                    param=f"{part_param}.image_file.file_id",
+                )
+            await require_file(context, file_id, f"{part_param}.image_file.file_id")
+            parts.append({"type": "image_file", "image_file": _image(image, "file_id", part_param)})
+        elif kind == "image_url" and isinstance(part.get("image_url"), dict):
+            image = part["image_url"]
+            if not isinstance(image.get("url"), str):
+                raise bad_request(
+                    f"Missing required parameter: '{part_param}.image_url.url'.",
+                    param=f"{part_param}.image_url.url",
+                )
+            parts.append({"type": "image_url", "image_url": _image(image, "url", part_param)})
+        else:
+            raise bad_request(
+                f"Invalid '{part_param}': expected {{'type': 'text', 'text': str}}, "
+                "an 'image_file' part or an 'image_url' part.",
+                param=part_param,
+            )
+    return parts
+
+
+def _image(image: Obj, key: str, param: str) -> Obj:
+    out = {key: image[key]}
+    detail = image.get("detail")
+    if detail is not None:
+        if detail not in ("auto", "low", "high"):
+            raise bad_request(
+                f"Invalid '{param}.detail': expected 'auto', 'low' or 'high'.",
+                param=f"{param}.detail",
+            )
+        out["detail"] = detail
+    return out
+
+
+async def _attachments(context: Context, value: Any, param: str) -> list[Obj]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad_request(f"Invalid type for '{param}': expected an array.", param=param)
+    out = []
+    for index, item in enumerate(value):
+        item_param = f"{param}[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("file_id"), str):
+            raise bad_request(
+                f"Invalid '{item_param}': expected {{'file_id': str, 'tools': [...]}}.",
+                param=item_param,
+            )
+        await require_file(context, item["file_id"], f"{item_param}.file_id")
+        tools = item.get("tools") or []
+        if not isinstance(tools, list) or any(
+            not isinstance(t, dict) or t.get("type") not in ATTACHMENT_TOOLS for t in tools
+        ):
+            raise bad_request(
+                f"Invalid '{item_param}.tools': each tool must be "
+                "{'type': 'code_interpreter'} or {'type': 'file_search'}.",
+                param=f"{item_param}.tools",
+            )
+        out.append({"file_id": item["file_id"], "tools": [{"type": t["type"]} for t in tools]})
+    return out
+
+
+async def index_attachments(context: Context, thread: Obj, attachments: list[Obj]) -> None:
+    """Files attached for file_search go into the thread's vector store (created on demand)."""
+    file_ids = [
+        a["file_id"]
+        for a in attachments
+        if any(t.get("type") == "file_search" for t in a.get("tools") or [])
+    ]
+    if not file_ids:
+        return
+    resources = dict(thread.get("tool_resources") or {})
+    store_ids = (resources.get("file_search") or {}).get("vector_store_ids") or []
+    if store_ids:
+        for file_id in file_ids:
+            await attach_file(context, store_ids[0], file_id, chunking_strategy(None))
+        return
+    store = await create_vector_store(context, name=f"Files for {thread['id']}", file_ids=file_ids)
+    resources["file_search"] = {"vector_store_ids": [store["id"]]}
+    thread["tool_resources"] = resources
+    await context.store.update("thread", thread["id"], {"tool_resources": resources})
+
+
+async def add_message(
+    context: Context, thread: Obj, spec: Any, version: str, param: str = ""
+) -> Obj:
+    """Validate and store a user/assistant message on ``thread`` (no lock check here)."""
+    role, content, attachments, metadata = await parse_message(context, spec, version, param=param)
+    message = new_message(thread["id"], role, content, attachments=attachments, metadata=metadata)
+    await context.store.create_message(message)
+    await index_attachments(context, thread, attachments)
+    return message
+
+
+async def create_message(request: Request) -> Response:
+    version = dialect(request)
+    context = ctx(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    body = await validate.json_body(request)
+    active = await context.store.active_run(thread["id"])
+    if active is not None:
+        raise bad_request(
+            f"Can't add messages to {thread['id']} while a run {active['id']} is active."
+        )
+    message = await add_message(context, thread, body, version)
+    return ok("message", message, version)
+
+
+async def list_messages(request: Request) -> Response:
+    version = dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    query = parse_page_query(request.query_params)
+    run_id = request.query_params.get("run_id")
+    where, args = ("json_extract(data, '$.run_id') = ?", (run_id,)) if run_id else ("", ())
+    items, has_more = await ctx(request).store.list_page(
+        "message", query, parent=thread["id"], where=where, where_args=args
+    )
+    return page("message", items, has_more, version)
+
+
+async def get_message(request: Request) -> Response:
+    version = dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    message = await load(request, "message", path(request, "message_id"), parent=thread["id"])
+    return ok("message", message, version)
+
+
+async def modify_message(request: Request) -> Response:
+    version = dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    message_id = path(request, "message_id")
+    await load(request, "message", message_id, parent=thread["id"])
+    body = await validate.json_body(request, required=False)
+    changes = {"metadata": validate.metadata(body) or {}} if "metadata" in body else {}
+    updated = await ctx(request).store.update_message(thread["id"], message_id, changes)
+    if updated is None:
+        raise not_found("message", message_id)
+    return ok("message", updated, version)
+
+
+async def delete_message(request: Request) -> Response:
+    dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    message_id = path(request, "message_id")
+    if not await ctx(request).store.delete("message", message_id, parent=thread["id"]):
+        raise not_found("message", message_id)
+    return deleted(message_id, "thread.message.deleted")
+
+
+def _message_files(message: Obj) -> list[Obj]:
+    return [
+        {
+            "id": a["file_id"],
+            "object": "thread.message.file",
+            "created_at": message["created_at"],
+            "message_id": message["id"],
+        }
+        for a in message.get("attachments") or []
+    ]
+
+
+async def list_message_files(request: Request) -> Response:
+    dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    message = await load(request, "message", path(request, "message_id"), parent=thread["id"])
+    items, has_more = paginate_in_memory(
+        _message_files(message), parse_page_query(request.query_params)
+    )
+    return JSONResponse(list_envelope(items, has_more))
+
+
+async def get_message_file(request: Request) -> Response:
+    dialect(request)
+    thread = await load(request, "thread", path(request, "thread_id"))
+    message = await load(request, "message", path(request, "message_id"), parent=thread["id"])
+    file_id = path(request, "file_id")
+    for item in _message_files(message):
+        if item["id"] == file_id:
+            return JSONResponse(item)
+    raise not_found("file", file_id)
+
+
+routes = [
+    Route("/threads/{thread_id}/messages", create_message, methods=["POST"]),
+    Route("/threads/{thread_id}/messages", list_messages, methods=["GET"]),
+    Route("/threads/{thread_id}/messages/{message_id}", get_message, methods=["GET"]),
+    Route("/threads/{thread_id}/messages/{message_id}", modify_message, methods=["POST"]),
+    Route("/threads/{thread_id}/messages/{message_id}", delete_message, methods=["DELETE"]),
+    Route("/threads/{thread_id}/messages/{message_id}/files", list_message_files, methods=["GET"]),
+    Route(
+        "/threads/{thread_id}/messages/{message_id}/files/{file_id}",
+        get_message_file,
+        methods=["GET"],
+    ),
+]

@@ -1,0 +1,316 @@
+"""``/vector_stores`` with files and file batches (v2 only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import bad_request, not_found
+from ..ids import new_id
+from ..pagination import list_envelope, parse_page_query
+from ..store import Obj, file_counts, now, public
+from . import validate
+from .common import deleted, load, path
+from .context import ctx
+from .dialect import dialect
+from .ingest import (
+    attach_file,
+    chunking_strategy,
+    create_vector_store,
+    delete_vector_store,
+    detach_file,
+    require_file,
+    require_files,
+)
+
+FILE_FILTERS = ("in_progress", "completed", "failed", "cancelled")
+POLL_AFTER_MS = {"openai-poll-after-ms": "200"}
+
+
+def _v2_only(request: Request) -> None:
+    if dialect(request) == "v1":
+        raise bad_request(
+            "Vector stores are part of Assistants v2; use 'OpenAI-Beta: assistants=v2' "
+            "or api-version 2024-05-01-preview or later."
+        )
+
+
+def _expires_after(body: dict[str, Any]) -> Obj | None:
+    value = body.get("expires_after")
+    if value is None:
+        return None
+    days = value.get("days") if isinstance(value, dict) else None
+    if (
+        not isinstance(value, dict)
+        or value.get("anchor") != "last_active_at"
+        or isinstance(days, bool)
+        or not isinstance(days, int)
+        or not 1 <= days <= 365
+    ):
+        raise bad_request(
+            "Invalid 'expires_after': expected {'anchor': 'last_active_at', 'days': 1-365}.",
+            param="expires_after",
+        )
+    return {"anchor": "last_active_at", "days": days}
+
+
+def _attributes(body: dict[str, Any]) -> Obj | None:
+    value = body.get("attributes")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) > 16:
+        raise bad_request(
+            "'attributes' must be an object with at most 16 keys.", param="attributes"
+        )
+    return dict(value)
+
+
+def _store_view(obj: Obj) -> Obj:
+    """Public form; a store past its ``expires_at`` reads as ``expired``."""
+    view = public(obj)
+    expires_at = view.get("expires_at")
+    if expires_at is not None and now() >= expires_at:
+        view["status"] = "expired"
+    return view
+
+
+def _vs_file(obj: Obj) -> Obj:
+    return public(obj)
+
+
+async def create_store(request: Request) -> Response:
+    _v2_only(request)
+    context = ctx(request)
+    body = await validate.json_body(request, required=False)
+    file_ids = validate.string_list(body, "file_ids", max_items=500) or []
+    await require_files(context, file_ids, "file_ids")
+    store = await create_vector_store(
+        context,
+        name=validate.string(body, "name"),
+        file_ids=file_ids,
+        chunking=chunking_strategy(body.get("chunking_strategy")),
+        metadata=validate.metadata(body),
+        expires_after=_expires_after(body),
+    )
+    return JSONResponse(_store_view(store))
+
+
+async def list_stores(request: Request) -> Response:
+    _v2_only(request)
+    query = parse_page_query(request.query_params)
+    items, has_more = await ctx(request).store.list_page("vector_store", query)
+    return JSONResponse(list_envelope([_store_view(i) for i in items], has_more))
+
+
+async def get_store(request: Request) -> Response:
+    _v2_only(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    headers = POLL_AFTER_MS if store["status"] == "in_progress" else None
+    return JSONResponse(_store_view(store), headers=headers)
+
+
+async def modify_store(request: Request) -> Response:
+    _v2_only(request)
+    context = ctx(request)
+    store_id = path(request, "vector_store_id")
+    await load(request, "vector_store", store_id)
+    body = await validate.json_body(request, required=False)
+    changes: Obj = {}
+    if "name" in body:
+        changes["name"] = validate.string(body, "name") or ""
+    if "metadata" in body:
+        changes["metadata"] = validate.metadata(body) or {}
+    if "expires_after" in body:
+        expires = _expires_after(body)
+        changes["expires_after"] = expires
+        changes["expires_at"] = now() + expires["days"] * 86400 if expires else None
+
+    def apply(obj: Obj) -> Obj:
+        obj.update(changes)
+        if obj.get("expires_after") is None:
+            obj.pop("expires_after", None)
+        return obj
+
+    updated = await context.store.mutate("vector_store", store_id, apply)
+    if updated is None:
+        raise not_found("vector_store", store_id)
+    return JSONResponse(_store_view(updated))
+
+
+async def delete_store(request: Request) -> Response:
+    _v2_only(request)
+    store_id = path(request, "vector_store_id")
+    if not await delete_vector_store(ctx(request), store_id):
+        raise not_found("vector_store", store_id)
+    return deleted(store_id, "vector_store.deleted")
+
+
+def _status_filter(request: Request) -> str | None:
+    value = request.query_params.get("filter")
+    if value and value not in FILE_FILTERS:
+        raise bad_request(
+            f"Invalid value for 'filter': '{value}'. Supported values are: "
+            + ", ".join(f"'{f}'" for f in FILE_FILTERS)
+            + ".",
+            param="filter",
+            code="invalid_value",
+        )
+    return value or None
+
+
+async def add_store_file(request: Request) -> Response:
+    _v2_only(request)
+    context = ctx(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    body = await validate.json_body(request)
+    file_id = validate.string(body, "file_id", required=True, nullable=False)
+    assert file_id is not None
+    await require_file(context, file_id, "file_id")
+    vs_file = await attach_file(
+        context,
+        store["id"],
+        file_id,
+        chunking_strategy(body.get("chunking_strategy")),
+        attributes=_attributes(body),
+    )
+    return JSONResponse(_vs_file(vs_file))
+
+
+async def list_store_files(request: Request) -> Response:
+    _v2_only(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    query = parse_page_query(request.query_params)
+    items, has_more = await ctx(request).store.list_page(
+        "vector_store_file", query, parent=store["id"], status=_status_filter(request)
+    )
+    return JSONResponse(list_envelope([_vs_file(i) for i in items], has_more))
+
+
+async def get_store_file(request: Request) -> Response:
+    _v2_only(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    vs_file = await load(request, "vector_store_file", path(request, "file_id"), parent=store["id"])
+    headers = POLL_AFTER_MS if vs_file["status"] == "in_progress" else None
+    return JSONResponse(_vs_file(vs_file), headers=headers)
+
+
+async def delete_store_file(request: Request) -> Response:
+    _v2_only(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    file_id = path(request, "file_id")
+    if not await detach_file(ctx(request), store["id"], file_id):
+        raise not_found("vector_store_file", file_id)
+    return deleted(file_id, "vector_store.file.deleted")
+
+
+async def create_batch(request: Request) -> Response:
+    _v2_only(request)
+    context = ctx(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    body = await validate.json_body(request)
+    file_ids = validate.string_list(body, "file_ids", max_items=500)
+    if not file_ids:
+        raise bad_request(
+            "Missing required parameter: 'file_ids' (1 to 500 file ids).", param="file_ids"
+        )
+    await require_files(context, file_ids, "file_ids")
+    chunking = chunking_strategy(body.get("chunking_strategy"))
+    attributes = _attributes(body)
+    batch: Obj = {
+        "id": new_id("file_batch"),
+        "object": "vector_store.files_batch",
+        "created_at": now(),
+        "vector_store_id": store["id"],
+        "status": "in_progress",
+        "file_counts": {
+            **file_counts([]),
+            "in_progress": len(set(file_ids)),
+            "total": len(set(file_ids)),
+        },
+    }
+    await context.store.insert("file_batch", batch, parent=store["id"])
+    for file_id in dict.fromkeys(file_ids):
+        await attach_file(
+            context, store["id"], file_id, chunking, batch_id=batch["id"], attributes=attributes
+        )
+    refreshed = await context.store.refresh_file_batch(store["id"], batch["id"])
+    return JSONResponse(public(refreshed or batch))
+
+
+async def _batch(request: Request) -> Obj:
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    return await load(request, "file_batch", path(request, "batch_id"), parent=store["id"])
+
+
+async def get_batch(request: Request) -> Response:
+    _v2_only(request)
+    batch = await _batch(request)
+    headers = POLL_AFTER_MS if batch["status"] == "in_progress" else None
+    return JSONResponse(public(batch), headers=headers)
+
+
+async def cancel_batch(request: Request) -> Response:
+    _v2_only(request)
+    context = ctx(request)
+    batch = await _batch(request)
+    store_id = batch["vector_store_id"]
+    if batch["status"] != "in_progress":
+        raise bad_request(f"Cannot cancel a file batch with status '{batch['status']}'.")
+    await context.store.update("file_batch", batch["id"], {"status": "cancelled"}, parent=store_id)
+    for vs_file in await context.store.list_all("vector_store_file", parent=store_id):
+        if batch["id"] in vs_file.get("_batch_ids", []) and vs_file["status"] == "in_progress":
+
+            def cancel(obj: Obj) -> Obj:
+                if obj["status"] == "in_progress":
+                    obj["status"] = "cancelled"
+                return obj
+
+            await context.store.mutate("vector_store_file", vs_file["id"], cancel, parent=store_id)
+    await context.store.refresh_vector_store(store_id)
+    refreshed = await context.store.refresh_file_batch(store_id, batch["id"])
+    return JSONResponse(public(refreshed or batch))
+
+
+async def list_batch_files(request: Request) -> Response:
+    _v2_only(request)
+    batch = await _batch(request)
+    query = parse_page_query(request.query_params)
+    items, has_more = await ctx(request).store.list_page(
+        "vector_store_file",
+        query,
+        parent=batch["vector_store_id"],
+        status=_status_filter(request),
+        where="EXISTS (SELECT 1 FROM json_each(objects.data, '$._batch_ids') WHERE value = ?)",
+        where_args=(batch["id"],),
+    )
+    return JSONResponse(list_envelope([_vs_file(i) for i in items], has_more))
+
+
+routes = [
+    Route("/vector_stores", create_store, methods=["POST"]),
+    Route("/vector_stores", list_stores, methods=["GET"]),
+    Route("/vector_stores/{vector_store_id}", get_store, methods=["GET"]),
+    Route("/vector_stores/{vector_store_id}", modify_store, methods=["POST"]),
+    Route("/vector_stores/{vector_store_id}", delete_store, methods=["DELETE"]),
+    Route("/vector_stores/{vector_store_id}/files", add_store_file, methods=["POST"]),
+    Route("/vector_stores/{vector_store_id}/files", list_store_files, methods=["GET"]),
+    Route("/vector_stores/{vector_store_id}/files/{file_id}", get_store_file, methods=["GET"]),
+    Route(
+        "/vector_stores/{vector_store_id}/files/{file_id}", delete_store_file, methods=["DELETE"]
+    ),
+    Route("/vector_stores/{vector_store_id}/file_batches", create_batch, methods=["POST"]),
+    Route("/vector_stores/{vector_store_id}/file_batches/{batch_id}", get_batch, methods=["GET"]),
+    Route(
+        "/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel",
+        cancel_batch,
+        methods=["POST"],
+    ),
+    Route(
+        "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
+        list_batch_files,
+        methods=["GET"],
+    ),
+]

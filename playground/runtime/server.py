@@ -1,0 +1,129 @@
+"""The app factory: storage, file search, code interpreter, model and run engine behind
+the HTTP routes, mounted under ``/v1`` (OpenAI style) and ``/openai`` (Azure style).
+
+Every error leaves as the OpenAI error body — including unknown routes (404), wrong
+methods (405) and crashes (500) — because SDKs parse that shape and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+
+from .auth import TokenAuth
+from .code_interpreter import CodeInterpreter, Limits
+from .config import RuntimeConfig
+from .engine import RunEngine
+from .errors import ApiError
+from .file_search import SearchIndex
+from .model import ChatModel, ChatRequest, ModelError, OpenAIChatModel
+from .model.types import ChatChunk
+from .routes import api_routes
+from .routes.context import Context
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class UnconfiguredModel:
+    """Stands in when no ``--model-base-url`` was given: every run fails saying why."""
+
+    async def complete(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        raise ModelError(
+            "No model is configured for this server. Start it with --model-base-url "
+            "(any OpenAI-compatible Chat Completions endpoint) and --model NAME."
+        )
+        yield  # pragma: no cover - makes this an async generator
+
+    async def aclose(self) -> None:
+        return None
+
+
+def build_model(config: RuntimeConfig) -> ChatModel:
+    if not config.model_base_url:
+        return UnconfiguredModel()
+    return OpenAIChatModel(config.model_base_url, config.model or "default", config.model_api_key)
+
+
+async def _api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = f"Invalid URL ({request.method} {request.url.path})"
+        code: str | None = "unknown_url"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}."
+        code = "method_not_allowed"
+    else:
+        message, code = str(exc.detail), None
+    return ApiError(exc.status_code, message, code=code).response()
+
+
+async def _crash(_request: Request, exc: Exception) -> Response:
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse(
+        ApiError(
+            500, "The server had an error while processing your request.", code="server_error"
+        ).body(),
+        status_code=500,
+    )
+
+
+def create_app(config: RuntimeConfig) -> Starlette:
+    """Build the ASGI app; components start in the lifespan and stop cleanly with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store.open(config.db_path, config.files_dir)
+        search = SearchIndex(config.search_db_path)
+        interpreter = CodeInterpreter(config.workspaces_dir, limits=Limits())
+        model = build_model(config)
+        engine = RunEngine(
+            store,
+            model,
+            interpreter,
+            search,  # type: ignore[arg-type]  # engine.ports.Hit declares mutable attrs; SearchHit is frozen
+            run_expiry_seconds=config.run_expiry_seconds,
+        )
+        context = Context(config=config, store=store, engine=engine, search=search)
+        app.state.ctx = context
+        await engine.recover()
+        try:
+            yield
+        finally:
+            await engine.aclose()
+            for task in list(context.background):
+                task.cancel()
+            if context.background:
+                await asyncio.gather(*context.background, return_exceptions=True)
+            for closer in (interpreter.aclose, model.aclose, search.aclose):
+                with contextlib.suppress(Exception):
+                    await closer()
+            store.close()
+
+    routes = api_routes()
+    return Starlette(
+        routes=[Mount("/v1", routes=routes), Mount("/openai", routes=routes)],
+        middleware=[Middleware(TokenAuth, token=config.token)],
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _crash,
+        },
+        lifespan=lifespan,
+    )
