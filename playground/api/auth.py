@@ -1,0 +1,123 @@
+"""Credentials: API keys and Entra bearer tokens from a pluggable async provider.
+
+Tokens are cached and fetched again :data:`~.constants.TOKEN_REFRESH_MARGIN` seconds
+before they expire, so a request never leaves with a token that dies in flight. The
+provider is a protocol rather than azure-identity itself, so the client works (and is
+tested) without that optional package; :func:`azure_credential_provider` adapts an
+azure-identity async credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, runtime_checkable
+
+from .constants import TOKEN_REFRESH_MARGIN
+from .errors import AuthenticationError
+
+#: Entra scope for Azure OpenAI resources.
+AZURE_OPENAI_SCOPE: Final = "https://cognitiveservices.azure.com/.default"
+#: Entra scope for Azure AI Foundry projects (Agent Service).
+FOUNDRY_SCOPE: Final = "https://ai.azure.com/.default"
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A bearer token and when it expires (Unix seconds)."""
+
+    token: str
+    expires_on: float
+
+    def __repr__(self) -> str:  # never show the secret in tracebacks or logs
+        return f"AccessToken(token='***', expires_on={self.expires_on})"
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Anything that can fetch a fresh bearer token."""
+
+    async def get_token(self) -> AccessToken: ...
+
+
+class CachedToken:
+    """Caches a provider's token and refreshes it shortly before expiry.
+
+    One lock makes concurrent requests share one refresh instead of each asking the
+    identity service.
+    """
+
+    def __init__(
+        self,
+        provider: TokenProvider,
+        *,
+        clock: Clock = time.time,
+        margin: float = TOKEN_REFRESH_MARGIN,
+    ) -> None:
+        self._provider = provider
+        self._clock = clock
+        self._margin = margin
+        self._token: AccessToken | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def current(self) -> str | None:
+        """The cached token text, if any (used to redact it from logs)."""
+        return self._token.token if self._token else None
+
+    def invalidate(self) -> None:
+        """Forget the cached token (after a 401) so the next call fetches a new one."""
+        self._token = None
+
+    def _fresh(self) -> bool:
+        return self._token is not None and self._clock() < self._token.expires_on - self._margin
+
+    async def get(self) -> str:
+        if self._fresh():
+            assert self._token is not None
+            return self._token.token
+        async with self._lock:
+            if not self._fresh():
+                try:
+                    token = await self._provider.get_token()
+                except Exception as exc:  # the provider is third-party code
+                    raise AuthenticationError(
+                        f"Could not get a sign-in token: {exc}", status=401
+                    ) from exc
+                if not token.token:
+                    raise AuthenticationError(
+                        "The sign-in token provider returned an empty token.", status=401
+                    )
+                self._token = token
+            assert self._token is not None
+            return self._token.token
+
+
+class StaticTokenProvider:
+    """A provider for a token pasted by hand (e.g. ``az account get-access-token``)."""
+
+    def __init__(self, token: str, expires_on: float) -> None:
+        self._token = AccessToken(token, expires_on)
+
+    async def get_token(self) -> AccessToken:
+        return self._token
+
+
+class _AzureCredentialProvider:
+    def __init__(self, credential: Any, scope: str) -> None:
+        self._credential = credential
+        self._scope = scope
+
+    async def get_token(self) -> AccessToken:
+        result = await self._credential.get_token(self._scope)
+        return AccessToken(str(result.token), float(result.expires_on))
+
+
+def azure_credential_provider(credential: Any, scope: str = FOUNDRY_SCOPE) -> TokenProvider:
+    """Adapt an azure-identity *async* credential (``DefaultAzureCredential`` from
+    ``azure.identity.aio``) to :class:`TokenProvider` for one scope."""
+    return _AzureCredentialProvider(credential, scope)

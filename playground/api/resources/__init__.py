@@ -1,0 +1,1 @@
+"""Resource groups of :class:`~playground.api.client.AssistantsClient`: the verbs."""
