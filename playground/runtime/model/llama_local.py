@@ -41,6 +41,7 @@ GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_DISPLAY_NAME = "SmolLM2-135M-Instruct (offline, bundled)"
 DEFAULT_CONTEXT_TOKENS = 8192  # what SmolLM2 was trained with
 DEFAULT_MAX_TOKENS = 512  # a tiny model left unbounded tends to ramble until the context fills
+REPEAT_PENALTY = 1.1
 _PROMPT_MARGIN_TOKENS = 16  # chat-template tokens not counted per message
 
 _INSTALL_HINT = (
@@ -210,9 +211,11 @@ def tool_instructions(tools: list[dict[str, Any]], allowed: list[str] | None) ->
         description = fn.get("description") or ""
         lines.append(f"- {fn['name']}: {description} Arguments (JSON schema): {params}")
     if allowed is None:
+        # No placeholder text inside "answer": a tiny model copies placeholders verbatim.
         lines.append(
-            'Reply with one JSON object only: {"answer": "your reply to the user"} to answer, '
-            'or {"tool": "TOOL NAME", "arguments": {...}} to call a tool.'
+            "Reply with one JSON object only. To call a tool: "
+            '{"tool": "TOOL NAME", "arguments": {...}}. To answer the user yourself: '
+            '{"answer": ...} with your full answer as the string.'
         )
     else:
         lines.append(
@@ -241,7 +244,7 @@ def reply_schema(tools: list[dict[str, Any]], allowed: list[str] | None) -> dict
         options.append(
             {
                 "type": "object",
-                "properties": {"answer": {"type": "string"}},
+                "properties": {"answer": {"type": "string", "minLength": 1}},
                 "required": ["answer"],
                 "additionalProperties": False,
             }
@@ -439,18 +442,20 @@ class LlamaLocalModel:
         if self._llama is None:
             try:
                 from llama_cpp import Llama
-            except ImportError as exc:
+            except Exception as exc:  # ImportError, or OSError/RuntimeError from a broken .so
                 raise ModelError(
                     local_model_unavailable_reason() or f"llama-cpp-python failed to load: {exc}"
                 ) from exc
+            options: dict[str, Any] = {
+                "model_path": str(self.model_path),
+                "n_ctx": self._context_tokens,
+                "n_threads": self._threads,
+                "verbose": False,  # llama.cpp's load log would flood the runtime's stderr
+            }
+            if self._seed is not None:
+                options["seed"] = self._seed
             try:
-                self._llama = Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=self._context_tokens,
-                    n_threads=self._threads,
-                    verbose=False,
-                    **({"seed": self._seed} if self._seed is not None else {}),
-                )
+                self._llama = Llama(**options)
             except (ValueError, OSError, RuntimeError) as exc:
                 raise ModelError(
                     f"The offline model could not load {self.model_path.name}: {exc}"
@@ -499,11 +504,12 @@ class LlamaLocalModel:
             kwargs["temperature"] = request.temperature
         if request.top_p is not None:
             kwargs["top_p"] = request.top_p
+        # Small models fall into loops ("la femme, la femme, ...") without a mild penalty.
+        kwargs["repeat_penalty"] = REPEAT_PENALTY
 
         answer = AnswerStream() if use_tools else None
         finish_reason: str | None = None
-        completion_tokens = 0
-        before = llama.n_tokens
+        output: list[str] = []
         stream = llama.create_chat_completion(**kwargs)
         try:
             for part in stream:
@@ -514,7 +520,7 @@ class LlamaLocalModel:
                 finish_reason = choice.get("finish_reason") or finish_reason
                 if not piece:
                     continue
-                completion_tokens += 1
+                output.append(piece)
                 text = answer.feed(piece) if answer is not None else piece
                 if text:
                     yield ChatChunk(text=text)
@@ -522,8 +528,7 @@ class LlamaLocalModel:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
-        usage = Usage(max(0, llama.n_tokens - completion_tokens, 0), completion_tokens)
-        del before
+        usage = _usage(llama, "".join(output))
         if answer is not None and answer.is_tool_call:
             name, arguments = parse_tool_call(answer.raw, set(allowed or _tool_names(tools)))
             call = ToolCallDelta(
@@ -574,6 +579,16 @@ class LlamaLocalModel:
                 code="invalid_prompt",
             )
         return messages
+
+
+def _usage(llama: Any, output: str) -> Usage:
+    """Token counts; llama-cpp-python reports none when streaming, so they are derived.
+
+    After a generation the context holds the prompt plus the evaluated answer tokens, so the
+    prompt count is what remains once the answer's own tokens are taken away.
+    """
+    completion = len(llama.tokenize(output.encode("utf-8"), add_bos=False)) if output else 0
+    return Usage(max(0, int(llama.n_tokens) - completion), completion)
 
 
 def _response_format_schema(response_format: dict[str, Any]) -> dict[str, Any]:
