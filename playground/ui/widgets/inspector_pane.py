@@ -1,0 +1,181 @@
+"""The right pane: run steps (tree, timeline, details, raw JSON), outputs gallery, HTTP log.
+
+``install_inspector(window, session, chat_vm)`` is what the composition root calls: it builds
+the three view models, puts the three tabs into ``window.inspector_tabs`` and wires them to
+the chat view model's ``run_event`` / ``thread_changed`` signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.ui.viewmodels.http_log import HttpLogViewModel
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.outputs import OutputsViewModel
+from playground.ui.viewmodels.session import Session
+from playground.ui.widgets.gallery import GalleryView, OutputActions
+from playground.ui.widgets.http_log_view import HttpLogView
+from playground.ui.widgets.json_view import JsonView
+from playground.ui.widgets.step_detail import StepDetailView
+from playground.ui.widgets.step_tree import StepTree
+from playground.ui.widgets.timeline import RunTimeline
+
+log = logging.getLogger(__name__)
+
+
+class InspectorPane(QWidget):
+    """Tree of runs on top; timeline of the selected run; details and raw JSON below."""
+
+    def __init__(
+        self,
+        vm: InspectorViewModel,
+        outputs: OutputsViewModel | None = None,
+        actions: OutputActions | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.output_actions = actions
+        self.title = QLabel(self)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setToolTip("Load the thread's runs and steps again from the server.")
+        self.tree = StepTree(vm, self)
+        self.timeline = RunTimeline(vm, self)
+        self.details = StepDetailView(vm, outputs, self)
+        self.raw = JsonView(self)
+        self.detail_tabs = QTabWidget(self)
+        self.detail_tabs.setDocumentMode(True)
+        self.detail_tabs.addTab(self.details, "Details")
+        self.detail_tabs.addTab(self.raw, "Raw JSON")
+        lower = QWidget(self)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.timeline)
+        lower_layout.addWidget(self.detail_tabs, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self._connect_signals()
+        self.on_vm_thread_changed(vm.thread_id)
+
+    def _connect_signals(self) -> None:
+        self.tree.node_selected.connect(self.on_tree_node_selected)
+        self.refresh_button.clicked.connect(self.vm.reload)
+        self.vm.thread_changed.connect(self.on_vm_thread_changed)
+        self.vm.loading_changed.connect(self.on_vm_loading_changed)
+        self.vm.run_changed.connect(self.on_vm_run_changed)
+        self.vm.step_changed.connect(self.on_vm_step_changed)
+        self.vm.tool_sources_changed.connect(self.details.refresh)
+        if self.output_actions is not None:
+            self.details.image_requested.connect(self.output_actions.view_image)
+
+    @property
+    def selected_key(self) -> NodeKey | None:
+        return self.tree.key_of(self.tree.currentItem())
+
+    def on_tree_node_selected(self, key: object) -> None:
+        node = key if isinstance(key, NodeKey) else None
+        self.timeline.set_run(node.run_id if node else None)
+        self.details.show_node(node)
+        self.raw.set_json_text(self.vm.raw_json_for(node) if node else "")
+
+    def on_vm_thread_changed(self, thread_id: object) -> None:
+        self.title.setText(f"Thread {thread_id}" if thread_id else "No thread selected")
+        self.refresh_button.setEnabled(bool(thread_id))
+
+    def on_vm_loading_changed(self, loading: bool) -> None:
+        thread = self.vm.thread_id
+        suffix = " — loading…" if loading else ""
+        self.title.setText((f"Thread {thread}" if thread else "No thread selected") + suffix)
+
+    def on_vm_run_changed(self, run_id: str) -> None:
+        key = self.selected_key
+        if key is None and self.vm.run_ids() and self.vm.run_ids()[-1] == run_id:
+            self.tree.select_key(NodeKey("run", run_id))  # follow the newest run
+        elif key is not None and key.run_id == run_id:
+            self._refresh_selected(key)
+
+    def on_vm_step_changed(self, run_id: str, step_id: str) -> None:
+        key = self.selected_key
+        if key is not None and key.run_id == run_id and key.step_id in ("", step_id):
+            self._refresh_selected(key)
+
+    def _refresh_selected(self, key: NodeKey) -> None:
+        self.details.show_node(key)
+        self.raw.set_json_text(self.vm.raw_json_for(key))
+
+
+@dataclass
+class InspectorParts:
+    """Everything ``install_inspector`` built, for the window to keep and tests to reach."""
+
+    inspector_vm: InspectorViewModel
+    outputs_vm: OutputsViewModel
+    http_log_vm: HttpLogViewModel
+    actions: OutputActions
+    pane: InspectorPane
+    gallery: GalleryView
+    http_log: HttpLogView
+
+
+def install_inspector(window: Any, session: Session, chat_vm: Any = None) -> InspectorParts:
+    """Fill ``window.inspector_tabs`` and wire the inspector to the chat view model.
+
+    ``chat_vm`` may be None (the chat failed to build); the tree then follows nothing live but
+    still loads history when ``set_thread`` is called.
+    """
+    tabs: QTabWidget = window.inspector_tabs
+    outputs_vm = OutputsViewModel(session, parent=window)
+    inspector_vm = InspectorViewModel(session, outputs_vm, parent=window)
+    http_log_vm = HttpLogViewModel(session, parent=window)
+    actions = OutputActions(outputs_vm, window)
+    pane = InspectorPane(inspector_vm, outputs_vm, actions)
+    gallery = GalleryView(outputs_vm, actions)
+    http_log = HttpLogView(http_log_vm)
+    tabs.addTab(pane, "Run steps")
+    tabs.addTab(gallery, "Outputs")
+    tabs.addTab(http_log, "HTTP log")
+    actions.notice.connect(session.bridge.post_notice)
+    if chat_vm is not None:
+        _wire_chat(chat_vm, window, inspector_vm)
+    return InspectorParts(inspector_vm, outputs_vm, http_log_vm, actions, pane, gallery, http_log)
+
+
+def _wire_chat(chat_vm: Any, window: Any, inspector_vm: InspectorViewModel) -> None:
+    chat_vm.run_event.connect(inspector_vm.on_chat_run_event)
+    chat_vm.thread_changed.connect(inspector_vm.on_chat_thread_changed)
+    current = getattr(chat_vm, "thread_id", None)
+    if isinstance(current, str) and current:
+        inspector_vm.set_thread(current)
+    # Optional hooks: whichever side offers them first.
+    scroll = getattr(chat_vm, "scroll_to_message", None) or getattr(
+        getattr(window, "chat_pane", None), "scroll_to_message", None
+    )
+    if callable(scroll):
+        inspector_vm.scroll_to_message_requested.connect(scroll)
+    sources = getattr(chat_vm, "tool_output_supplied", None)
+    if sources is not None and hasattr(sources, "connect"):
+        sources.connect(inspector_vm.set_tool_output_source)
