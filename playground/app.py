@@ -1,0 +1,317 @@
+"""Composition root: QApplication + qasync loop, the store, the embedded runtime, the session,
+the view models and the main window.
+
+Start-up order is chosen for a fast first paint: only PySide6, qasync and the window module
+are imported before the window shows; the store (SQLite, pydantic), the api client (httpx)
+and the runtime child process come after, from a task on the loop. ``python -m playground``
+and the ``assistants-playground`` script land in :func:`main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from playground.connector import AppConnector
+    from playground.store.store import Store
+    from playground.ui.embedded import EmbeddedRuntime
+    from playground.ui.main_window import MainWindow
+    from playground.ui.messages import MessageBridge
+    from playground.ui.tasks import TaskRunner
+    from playground.ui.viewmodels.chat import ChatViewModel
+    from playground.ui.viewmodels.connection import ConnectionViewModel
+    from playground.ui.viewmodels.session import Session
+    from playground.ui.viewmodels.threads import ThreadsViewModel
+
+log = logging.getLogger("playground")
+
+SHUTDOWN_GRACE_S = 5.0
+SMOKE_TIMEOUT_S = 90.0
+
+
+@dataclass
+class Parts:
+    """Everything bootstrap built, for wiring and for tests."""
+
+    store: Store
+    embedded: EmbeddedRuntime
+    connector: AppConnector
+    session: Session
+    connection_vm: ConnectionViewModel
+    threads_vm: ThreadsViewModel
+    chat_vm: ChatViewModel
+    assistants_vm: Any = None
+    inspector: Any = None
+
+
+class PlaygroundApp:
+    """Builds and wires the app around an already-shown window; shuts it all down."""
+
+    def __init__(self, window: MainWindow, bridge: MessageBridge, runner: TaskRunner) -> None:
+        self.window = window
+        self.bridge = bridge
+        self.runner = runner
+        self.parts: Parts | None = None
+        self._dialog: Any = None
+
+    async def bootstrap(self, store: Store | None = None, *, connect: bool = True) -> Parts:
+        """Open the store, build the view models and panes, reopen the last connection."""
+        from playground.connector import AppConnector, ConnectionProblem
+        from playground.store.store import open_store
+        from playground.ui.embedded import EmbeddedRuntime, EmbeddedRuntimeError
+        from playground.ui.messages import register_title
+        from playground.ui.viewmodels.chat import ChatViewModel
+        from playground.ui.viewmodels.connection import ConnectionViewModel
+        from playground.ui.viewmodels.session import Session
+        from playground.ui.viewmodels.threads import ThreadsViewModel
+        from playground.ui.widgets.chat_pane import ChatPane
+
+        register_title(EmbeddedRuntimeError.__name__, "The embedded runtime did not start")
+        register_title(ConnectionProblem.__name__, "The connection is not set up yet")
+        register_title("ConfigurationError", "The connection settings are not usable")
+
+        if store is None:
+            store = await self.runner.run_blocking(open_store)
+        embedded = EmbeddedRuntime(parent=self.window)
+        connector = AppConnector(store, embedded, credential_prompt=self.bridge.post_notice)
+        session = Session(store, self.runner, self.bridge, connector, parent=self.window)
+        connection_vm = ConnectionViewModel(session, parent=self.window)
+        threads_vm = ThreadsViewModel(session, parent=self.window)
+        chat_vm = ChatViewModel(session, threads_vm, parent=self.window)
+        parts = Parts(store, embedded, connector, session, connection_vm, threads_vm, chat_vm)
+        self.parts = parts
+
+        self.window.set_chat_pane(ChatPane(chat_vm, threads_vm))
+        self._install_optional_panes(parts)
+        self._connect_signals(parts)
+        if connect:
+            await connection_vm.open_last()
+        else:
+            await connection_vm.load_async()
+        return parts
+
+    def _install_optional_panes(self, parts: Parts) -> None:
+        # The assistant and inspector panes come from other modules of the ui package; a
+        # failure there must not take the chat down with it.
+        try:
+            from playground.ui.viewmodels.assistants import AssistantsViewModel
+            from playground.ui.widgets.assistant_pane import AssistantPane
+
+            parts.assistants_vm = AssistantsViewModel(parts.session, parent=self.window)
+            self.window.set_left_pane(AssistantPane(parts.assistants_vm))
+            parts.assistants_vm.selected_changed.connect(parts.chat_vm.set_assistant)
+        except Exception as exc:
+            log.warning("The assistant pane is not available: %s", exc)
+            self.window.set_left_pane_message(f"The assistant pane could not load: {exc}")
+        try:
+            from playground.ui.widgets.inspector_pane import install_inspector
+
+            parts.inspector = install_inspector(self.window, parts.session, parts.chat_vm)
+        except Exception as exc:
+            log.warning("The inspector is not available: %s", exc)
+
+    def _connect_signals(self, parts: Parts) -> None:
+        window, session, cvm = self.window, parts.session, parts.connection_vm
+        cvm.profiles_changed.connect(self.on_connection_profiles_changed)
+        cvm.current_changed.connect(window.set_current_profile)
+        session.state_changed.connect(self.on_session_state_changed)
+        session.profile_changed.connect(self.on_session_profile_changed)
+        window.profile_selected.connect(cvm.select)
+        window.connections_requested.connect(self.on_window_connections_requested)
+        window.closing.connect(self.on_window_closing)
+        parts.embedded.failed.connect(self.on_embedded_failed)
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def on_connection_profiles_changed(self) -> None:
+        assert self.parts is not None
+        cvm = self.parts.connection_vm
+        self.window.set_profiles([(p.id, p.name) for p in cvm.profiles], cvm.current_id)
+
+    def on_session_state_changed(self, state: str) -> None:
+        assert self.parts is not None
+        session = self.parts.session
+        self.window.set_connection_text(session.state_detail, ok=state != "failed")
+        self.window.statusBar().showMessage(session.state_detail, 8000)
+
+    def on_session_profile_changed(self, profile: object) -> None:
+        from playground.store.profiles import ConnectionProfile, ProfileKind
+        from playground.ui.viewmodels.connection import FOUNDRY_RETIREMENT_NOTE
+
+        foundry = isinstance(profile, ConnectionProfile) and profile.kind is ProfileKind.FOUNDRY
+        self.window.set_note(FOUNDRY_RETIREMENT_NOTE if foundry else "")
+
+    def on_embedded_failed(self, reason: str) -> None:
+        assert self.parts is not None
+        self.parts.session.mark_failed(reason.split("\n", 1)[0])
+
+    def on_window_connections_requested(self) -> None:
+        from playground.ui.dialogs.connection_dialog import ConnectionDialog
+
+        assert self.parts is not None
+        if self._dialog is None:
+            self._dialog = ConnectionDialog(self.parts.connection_vm, parent=self.window)
+        self._dialog.open_for(self.parts.session.profile_id)
+
+    def on_window_closing(self) -> None:
+        # Stop any run's task now, so nothing keeps talking to a runtime about to stop.
+        self.runner.cancel_all()
+
+    # -- shutdown -------------------------------------------------------------------------
+
+    async def shutdown(self) -> None:
+        """Stop runs, close the connection, stop the runtime. Safe to call twice."""
+        import asyncio
+
+        parts = self.parts
+        if parts is not None:
+            try:
+                await parts.chat_vm.flush_draft()
+            except Exception as exc:  # losing a draft must not keep a runtime alive
+                log.warning("Could not save the draft at exit: %s", type(exc).__name__)
+        # Cancel first so nothing is mid-request when the connection closes under it.
+        self.runner.cancel_all()
+        try:
+            async with asyncio.timeout(SHUTDOWN_GRACE_S):
+                await self.runner.wait_idle()
+        except TimeoutError:
+            log.warning("Background work did not stop within %s s.", SHUTDOWN_GRACE_S)
+        if parts is not None:
+            await parts.session.close_connection()
+        await self.runner.shutdown(SHUTDOWN_GRACE_S)
+        if parts is not None:
+            await parts.embedded.stop()
+
+
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """Finalize abandoned async generators ON the loop, as asyncio's own loops do.
+
+    qasync's loop does not install ``sys.set_asyncgen_hooks``, so an async generator left
+    suspended (an HTTP stream read up to the event we needed) would be closed by the garbage
+    collector outside any task, where httpx/httpcore cannot clean up. Returns a function that
+    restores the previous hooks.
+    """
+    import weakref
+
+    previous = sys.get_asyncgen_hooks()
+    alive: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def firstiter(agen: Any) -> None:
+        alive.add(agen)
+
+    def finalizer(agen: Any) -> None:
+        alive.discard(agen)
+        if loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(lambda: loop.create_task(agen.aclose()))
+        except RuntimeError:
+            pass  # the loop is closing: nothing left to clean up with
+
+    sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+
+    def restore() -> None:
+        sys.set_asyncgen_hooks(*previous)
+
+    return restore
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="assistants-playground")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window, wait for the connection, print the result and exit",
+    )
+    parser.add_argument("--log-level", default="warning")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr)
+
+    from PySide6.QtWidgets import QApplication
+
+    from playground.ui.main_window import MainWindow
+    from playground.ui.messages import MessageBridge
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("Assistants Playground")
+    qt_app.setOrganizationName("assistants-playground")
+    # We end the loop ourselves once the window is gone, after an orderly async shutdown.
+    qt_app.setQuitOnLastWindowClosed(False)
+    bridge = MessageBridge()
+    window = MainWindow(bridge)
+    window.resize(window.sizeHint())
+    window.show()
+    # Paint before importing asyncio/qasync and the rest: a person sees the window at once.
+    window.wait_first_paint(qt_app)
+
+    import asyncio
+
+    import qasync
+
+    from playground.ui.tasks import TaskRunner
+
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)
+    runner = TaskRunner(bridge, loop=loop)
+    app = PlaygroundApp(window, bridge, runner)
+    closed: asyncio.Future[None] = loop.create_future()
+
+    def on_last_window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    qt_app.lastWindowClosed.connect(on_last_window_closed)
+
+    smoke_ok: list[bool] = []
+
+    async def start() -> None:
+        await app.bootstrap()
+        if args.smoke_test:
+            smoke_ok.append(await _smoke(app))
+            window.close()
+
+    with loop:
+        runner.start("app.bootstrap", start(), label="Starting the playground")
+        try:
+            loop.run_until_complete(closed)
+        finally:
+            loop.run_until_complete(app.shutdown())
+    if args.smoke_test and not all(smoke_ok or [False]):
+        return 1
+    return 0
+
+
+async def _smoke(app: PlaygroundApp) -> bool:
+    """Wait for the first connection to settle; True when it connected."""
+    import asyncio
+
+    assert app.parts is not None
+    session = app.parts.session
+    settled: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_state(state: str) -> None:
+        if state in ("connected", "failed") and not settled.done():
+            settled.set_result(state)
+
+    session.state_changed.connect(on_state)
+    on_state(session.state.value)
+    try:
+        async with asyncio.timeout(SMOKE_TIMEOUT_S):
+            await settled
+    except TimeoutError:
+        pass
+    print(f"smoke test: {session.state.value}: {session.state_detail}", flush=True)
+    return session.is_connected

@@ -1,0 +1,233 @@
+"""Turns a connection profile into a live api client + run driver.
+
+This lives beside the composition root, outside ``ui``, because it builds the
+``httpx.AsyncClient`` (``ui`` never imports httpx). Everything heavy is imported inside
+``connect`` so the window can paint before httpx, the api package and pydantic models load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from playground.ui.embedded import EmbeddedRuntime, EmbeddedSettings, default_model_settings
+from playground.ui.viewmodels.session import Connection, ProfileKeys
+
+if TYPE_CHECKING:
+    from playground.api.auth import TokenProvider
+    from playground.store.profiles import ConnectionProfile
+    from playground.store.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Seconds for connect and for reading one response; runs stream for longer, so reads of a
+#: stream are governed by the driver, not this timeout.
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 120.0
+
+
+class ConnectionProblem(Exception):
+    """A profile cannot be used as it stands; ``message`` says why in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AppConnector:
+    """The :class:`~playground.ui.viewmodels.session.Connector` the app uses."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedded: EmbeddedRuntime,
+        *,
+        credential_prompt: Callable[[str], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._embedded = embedded
+        self._running_settings: EmbeddedSettings | None = None
+        # Device-code sign-in shows its code through this (the message bridge).
+        self._credential_prompt = credential_prompt
+
+    @property
+    def embedded(self) -> EmbeddedRuntime:
+        return self._embedded
+
+    def embedded_settings(
+        self, profile: ConnectionProfile, model_key: str | None
+    ) -> EmbeddedSettings:
+        env_url, env_model = default_model_settings()
+        return EmbeddedSettings(
+            data_dir=self._store.paths.data / "runtime",
+            model_base_url=profile.model_base_url or env_url,
+            model=profile.model_name or env_model,
+            model_api_key=model_key,
+        )
+
+    async def connect(
+        self,
+        profile: ConnectionProfile,
+        *,
+        on_request: Callable[[object], None] | None = None,
+        keys: ProfileKeys | None = None,
+    ) -> Connection:
+        from playground.store.profiles import ProfileKind
+
+        problems = profile.problems()
+        if problems:
+            raise ConnectionProblem(" ".join(problems))
+        api_key, model_key = await asyncio.to_thread(self._keys, profile, keys)
+        if profile.kind is ProfileKind.EMBEDDED:
+            settings = self.embedded_settings(profile, model_key)
+            if self._embedded.is_running and self._running_settings == settings:
+                base = self._embedded.api_base
+            elif self._embedded.is_running:
+                base = await self._embedded.restart(settings)
+            else:
+                base = await self._embedded.ensure_started(settings)
+            self._running_settings = settings
+            assert base is not None
+            dialect: Any = _openai_dialect(base, self._embedded.token, "v2")
+            where = f"the embedded runtime at {base.rsplit('/v1', 1)[0]}"
+            if not settings.model_base_url:
+                where += " (no model endpoint set: runs will fail until you choose one)"
+        else:
+            dialect = self._remote_dialect(profile, api_key)
+            where = f"{profile.name} ({dialect.base_url})"
+        return await self._open(profile, dialect, where, on_request)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _keys(
+        self, profile: ConnectionProfile, keys: ProfileKeys | None
+    ) -> tuple[str | None, str | None]:
+        from playground.store.secrets import SecretPurpose
+
+        api_key = keys.api_key if keys and keys.api_key else None
+        model_key = keys.model_key if keys and keys.model_key else None
+        secrets = self._store.secrets
+        if api_key is None and profile.uses_key:
+            api_key = secrets.get(profile.id, SecretPurpose.API_KEY)
+        if model_key is None:
+            model_key = secrets.get(profile.id, SecretPurpose.MODEL_KEY)
+        return api_key, model_key
+
+    def _remote_dialect(self, profile: ConnectionProfile, api_key: str | None) -> Any:
+        from playground.api.auth import AZURE_OPENAI_SCOPE, FOUNDRY_SCOPE
+        from playground.api.dialects import AzureDialect, FoundryDialect
+        from playground.store.profiles import AuthMode, ProfileKind
+
+        if profile.kind is ProfileKind.OPENAI:
+            if profile.uses_key and not api_key:
+                raise ConnectionProblem(
+                    f"“{profile.name}” needs an API key; add it in Connections."
+                )
+            return _openai_dialect(profile.base_url, api_key, profile.api_family)
+        if profile.kind is ProfileKind.AZURE:
+            if profile.auth_mode is AuthMode.ENTRA:
+                return AzureDialect(
+                    profile.base_url,
+                    profile.api_version or "",
+                    token_provider=self._entra(profile, AZURE_OPENAI_SCOPE),
+                )
+            if not api_key:
+                raise ConnectionProblem(
+                    f"“{profile.name}” needs an API key; add it in Connections."
+                )
+            return AzureDialect(profile.base_url, profile.api_version or "", api_key=api_key)
+        return FoundryDialect(
+            profile.base_url,
+            self._entra(profile, FOUNDRY_SCOPE),
+            api_version=profile.api_version or "v1",
+        )
+
+    def _entra(self, profile: ConnectionProfile, scope: str) -> TokenProvider:
+        return EntraTokenProvider(
+            profile.foundry_credential.value, scope, prompt=self._credential_prompt
+        )
+
+    async def _open(
+        self,
+        profile: ConnectionProfile,
+        dialect: Any,
+        where: str,
+        on_request: Callable[[object], None] | None,
+    ) -> Connection:
+        import httpx
+
+        from playground.api.client import AssistantsClient
+        from playground.runs.driver import RunDriver
+
+        http = httpx.AsyncClient(
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            follow_redirects=False,
+        )
+        client = AssistantsClient(http, dialect, on_request=on_request)
+        driver = RunDriver(client)
+
+        async def aclose() -> None:
+            await http.aclose()
+
+        return Connection(
+            profile=profile,
+            client=client,
+            driver=driver,
+            description=f"Connected to {where}",
+            can_list_threads=bool(dialect.can_list_threads),
+            api_family=str(dialect.family),
+            aclose=aclose,
+        )
+
+
+class EntraTokenProvider:
+    """Entra ID tokens from azure-identity (optional extra ``foundry``).
+
+    azure-identity's interactive credentials are synchronous (a browser window, a device
+    code to type), so ``get_token`` runs them in a worker thread; the credential is created
+    on first use so a profile can be saved and listed without the package installed.
+    """
+
+    def __init__(
+        self, credential: str, scope: str, *, prompt: Callable[[str], None] | None = None
+    ) -> None:
+        self._kind = credential
+        self._scope = scope
+        self._prompt = prompt
+        self._credential: Any = None
+
+    def _make(self) -> Any:
+        try:
+            import azure.identity as identity
+        except ImportError:
+            raise ConnectionProblem(
+                "Signing in with Microsoft Entra ID needs the azure-identity package: "
+                "pip install 'assistants-playground[foundry]'."
+            ) from None
+        if self._kind == "device_code":
+            prompt = self._prompt
+
+            def show_code(verification_uri: str, user_code: str, expires_on: Any) -> None:
+                if prompt is not None:
+                    prompt(f"To sign in, open {verification_uri} and enter the code {user_code}.")
+
+            return identity.DeviceCodeCredential(prompt_callback=show_code)
+        if self._kind == "interactive_browser":
+            return identity.InteractiveBrowserCredential()
+        return identity.AzureCliCredential()
+
+    async def get_token(self) -> Any:
+        from playground.api.auth import AccessToken
+
+        if self._credential is None:
+            self._credential = self._make()
+        result = await asyncio.to_thread(self._credential.get_token, self._scope)
+        return AccessToken(str(result.token), float(result.expires_on))
+
+
+def _openai_dialect(base_url: str, api_key: str | None, family: str) -> Any:
+    from playground.api.dialects import OpenAIDialect
+
+    return OpenAIDialect(base_url, api_key, family="v1" if family == "v1" else "v2")

@@ -1,0 +1,240 @@
+"""The main window: connection bar on top, three panes in a splitter, messages below.
+
+Left: assistant configuration (``AssistantPane``), middle: the chat, right: the inspector
+tabs (``inspector_tabs``, filled by the inspector pane). The window is built empty and panes
+are installed once the app has loaded its store, so the first paint does not wait for
+SQLite, pydantic or the runtime.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.ui.messages import MessageBridge
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
+WINDOW_TITLE = "Assistants Playground"
+_NOTICE_TIMEOUT_MS = 8000
+
+
+def _placeholder(text: str) -> QWidget:
+    label = QLabel(text)
+    # A style property, not Qt.AlignmentFlag: touching the ``Qt`` namespace builds all of its
+    # enums (~50 ms), which start-up defers until after the first paint.
+    label.setStyleSheet("qproperty-alignment: AlignCenter;")
+    label.setWordWrap(True)
+    label.setEnabled(False)
+    return label
+
+
+class ErrorBanner(QFrame):
+    """A dismissible strip at the top of the window for the latest error (not a modal box,
+    so an error never blocks typing or a running test)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.setStyleSheet(
+            "#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        close = QPushButton("Dismiss")
+        close.setFlat(True)
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_error(self, title: str, detail: str) -> None:
+        from PySide6.QtCore import Qt
+
+        # Server text is shown as typed, never interpreted as rich text.
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setText(f"{title}. {detail}" if detail else title)
+        self.show()
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``profile_selected(str)``, ``connections_requested()``, ``closing()``."""
+
+    profile_selected = Signal(str)
+    connections_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, bridge: MessageBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(WINDOW_TITLE)
+        self._bridge = bridge
+        self._updating_profiles = False
+        self.has_painted = False
+
+        toolbar = QToolBar("Connection")
+        toolbar.setObjectName("connectionToolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        toolbar.addWidget(QLabel(" Connection: "))
+        self.profile_combo = QComboBox()
+        self.profile_combo.setMinimumWidth(220)
+        self.profile_combo.setAccessibleName("Connection profile")
+        toolbar.addWidget(self.profile_combo)
+        self.connections_button = QPushButton("Connections…")
+        toolbar.addWidget(self.connections_button)
+        self.connection_label = QLabel("Starting…")
+        self.connection_label.setContentsMargins(12, 0, 0, 0)
+        toolbar.addWidget(self.connection_label)
+
+        self.banner = ErrorBanner()
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #8a5a00;")
+        self.note_label.hide()
+
+        self.splitter = QSplitter()  # horizontal by default
+        self.splitter.setChildrenCollapsible(False)
+        self.left_pane: QWidget = _placeholder("Loading assistants…")
+        self.chat_pane: QWidget = _placeholder("Loading the chat…")
+        self.inspector_tabs = QTabWidget()
+        self.inspector_tabs.setObjectName("inspectorTabs")
+        self.inspector_tabs.setDocumentMode(True)
+        self.splitter.addWidget(self.left_pane)
+        self.splitter.addWidget(self.chat_pane)
+        self.splitter.addWidget(self.inspector_tabs)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([320, 560, 420])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage("Starting…")
+        self._connect_signals()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.has_painted:
+            self.has_painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+        super().paintEvent(event)
+
+    def _after_first_paint(self) -> None:
+        # Key sequences build Qt's enum namespace (~50 ms): not before the window is seen.
+        self.connections_button.setShortcut("Ctrl+,")
+
+    def wait_first_paint(self, app: QCoreApplication, timeout_s: float = 2.0) -> bool:
+        """Process events until the window has painted once (start-up shows it first)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.has_painted and time.monotonic() < deadline:
+            app.processEvents()
+        return self.has_painted
+
+    def sizeHint(self) -> QSize:
+        return QSize(1320, 820)
+
+    # -- panes ----------------------------------------------------------------------------
+
+    def set_left_pane(self, widget: QWidget) -> None:
+        self.left_pane = self._replace(0, self.left_pane, widget)
+
+    def set_left_pane_message(self, text: str) -> None:
+        """Say why the left pane is empty (it failed to load)."""
+        self.set_left_pane(_placeholder(text))
+
+    def set_chat_pane(self, widget: QWidget) -> None:
+        self.chat_pane = self._replace(1, self.chat_pane, widget)
+
+    def _replace(self, index: int, old: QWidget, new: QWidget) -> QWidget:
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(index, new)
+        old.deleteLater()
+        self.splitter.setSizes(sizes)
+        return new
+
+    # -- what the app feeds in ------------------------------------------------------------
+
+    def set_profiles(self, profiles: list[tuple[str, str]], current: str | None) -> None:
+        """(id, name) pairs for the selector; does not emit ``profile_selected``."""
+        self._updating_profiles = True
+        try:
+            self.profile_combo.clear()
+            for profile_id, name in profiles:
+                self.profile_combo.addItem(name, profile_id)
+            self.set_current_profile(current)
+        finally:
+            self._updating_profiles = False
+
+    def set_current_profile(self, profile_id: str | None) -> None:
+        self._updating_profiles = True
+        try:
+            index = self.profile_combo.findData(profile_id) if profile_id else -1
+            self.profile_combo.setCurrentIndex(index)
+        finally:
+            self._updating_profiles = False
+
+    def set_connection_text(self, text: str, *, ok: bool) -> None:
+        from PySide6.QtCore import Qt
+
+        self.connection_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(text)
+        self.connection_label.setStyleSheet("" if ok else "color: #b00020;")
+
+    def set_note(self, text: str) -> None:
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def _connect_signals(self) -> None:
+        self._bridge.error_posted.connect(self.on_bridge_error_posted)
+        self._bridge.notice_posted.connect(self.on_bridge_notice_posted)
+        self.profile_combo.currentIndexChanged.connect(self.on_profile_combo_changed)
+        self.connections_button.clicked.connect(self.connections_requested)
+
+    def on_bridge_error_posted(self, title: str, detail: str) -> None:
+        self.banner.show_error(title, detail)
+
+    def on_bridge_notice_posted(self, text: str) -> None:
+        self.statusBar().showMessage(text, _NOTICE_TIMEOUT_MS)
+
+    def on_profile_combo_changed(self, index: int) -> None:
+        if self._updating_profiles or index < 0:
+            return
+        profile_id = self.profile_combo.itemData(index)
+        if isinstance(profile_id, str):
+            self.profile_selected.emit(profile_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The app stops runs and the runtime after the loop sees the window go.
+        self.closing.emit()
+        super().closeEvent(event)

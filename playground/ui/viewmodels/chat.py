@@ -1,0 +1,667 @@
+"""The chat of one thread: its messages, the composer's draft, sending, and the live run.
+
+Rules this view model keeps:
+* Switching threads never mixes messages: each load is the preemptive task ``chat.load``
+  and a result is applied only if its thread is still the current one.
+* One run per thread: while a thread's run is active (or its message is being sent) the
+  thread is *locked* — ``send`` refuses and the composer keeps the typed text.
+* A message is never posted twice: the api client tags it with a client id and, after an
+  ambiguous failure, finds it instead of posting again. A failed send leaves the text in
+  the composer.
+* Every run event is re-emitted as ``run_event(object)`` for the inspector.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.ui.viewmodels.threads import ThreadsViewModel
+    from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
+
+log = logging.getLogger(__name__)
+
+DRAFT_SAVE_DELAY_MS = 400
+HISTORY_LIMIT = 100
+_TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
+
+
+@dataclass
+class Footnote:
+    """One annotation shown under a message: ``[n] kind: file / quote / url``."""
+
+    number: int
+    kind: str
+    target: str
+    quote: str = ""
+
+
+@dataclass
+class ChatItem:
+    """One bubble: a message, or a line about a run's outcome (``role="notice"``)."""
+
+    key: str
+    role: str
+    text: str
+    footnotes: list[Footnote] = field(default_factory=list)
+    status: str = ""
+    run_id: str | None = None
+    images: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    #: Notices: "error" (failed/expired/incomplete) or "info" (cancelled).
+    tone: str = ""
+
+
+@dataclass
+class RunOverrides:
+    """Optional per-run settings; ``None`` fields are not sent."""
+
+    instructions: str | None = None
+    additional_instructions: str | None = None
+    model: str | None = None
+    tool_choice: str | None = None
+    max_completion_tokens: int | None = None
+    temperature: float | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in (
+            "instructions",
+            "additional_instructions",
+            "model",
+            "max_completion_tokens",
+            "temperature",
+        ):
+            value = getattr(self, name)
+            if value is not None and value != "":
+                out[name] = value
+        if self.tool_choice:
+            choice = self.tool_choice.strip()
+            if choice in ("auto", "none", "required"):
+                out["tool_choice"] = choice
+            else:  # a function name forces that function
+                out["tool_choice"] = {"type": "function", "function": {"name": choice}}
+        return out
+
+
+@dataclass
+class RunState:
+    """What the status strip shows."""
+
+    thread_id: str
+    run_id: str | None = None
+    status: str = "sending"
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    session: Any = None
+    #: Cancel was pressed before the server had the run: cancel it as soon as it does.
+    cancel_requested: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.finished is None
+
+    def elapsed(self, now: float | None = None) -> float:
+        end = self.finished if self.finished is not None else (now or time.monotonic())
+        return max(0.0, end - self.started)
+
+
+_CITATION_TEXT = re.compile(r"\s+$")
+
+
+def item_from_message(message: Any) -> ChatItem:
+    """A protocol ``Message`` as a bubble: text parts joined, annotations → footnote links."""
+    parts: list[str] = []
+    footnotes: list[Footnote] = []
+    images: list[str] = []
+    for part in message.content or []:
+        kind = getattr(part, "type", None)
+        if kind == "text":
+            value, notes = _annotate(part.text.value, part.text.annotations, len(footnotes))
+            parts.append(value)
+            footnotes.extend(notes)
+        elif kind == "image_file":
+            images.append(part.image_file.file_id)
+            parts.append(f"*[image {part.image_file.file_id}, shown in the inspector]*")
+        elif kind == "image_url":
+            parts.append(f"*[image at {part.image_url.url}, not loaded]*")
+        elif kind == "refusal":
+            parts.append(f"*The model refused:* {part.refusal}")
+        else:
+            parts.append(f"*[{kind or 'unknown'} content not shown]*")
+    attachments = [a.file_id for a in (message.attachments or [])]
+    return ChatItem(
+        key=message.id,
+        role=str(message.role),
+        text="\n\n".join(parts),
+        footnotes=footnotes,
+        status=str(message.status or ""),
+        run_id=message.run_id,
+        images=images,
+        attachments=attachments,
+    )
+
+
+def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list[Footnote]]:
+    """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``)."""
+    notes: list[Footnote] = []
+    spans: list[tuple[int, int, int]] = []
+    for ann in annotations or []:
+        kind = getattr(ann, "type", None) or "annotation"
+        number = offset + len(notes) + 1
+        if kind == "file_citation":
+            notes.append(
+                Footnote(
+                    number,
+                    "file citation",
+                    ann.file_citation.file_id,
+                    ann.file_citation.quote or "",
+                )
+            )
+        elif kind == "file_path":
+            notes.append(Footnote(number, "file", ann.file_path.file_id))
+        elif kind == "url_citation":
+            notes.append(
+                Footnote(number, "link", ann.url_citation.url, ann.url_citation.title or "")
+            )
+        else:
+            notes.append(Footnote(number, str(kind), ""))
+        start, end = getattr(ann, "start_index", None), getattr(ann, "end_index", None)
+        span_text = getattr(ann, "text", "") or ""
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
+            spans.append((start, end, number))
+        elif span_text and span_text in text:
+            at = text.index(span_text)
+            spans.append((at, at + len(span_text), number))
+        else:
+            spans.append((len(text), len(text), number))
+    # Replace from the end so earlier indices stay valid.
+    for start, end, number in sorted(spans, reverse=True):
+        text = f"{text[:start]} [[{number}]](#fn-{number}){text[end:]}"
+    return text, notes
+
+
+class ChatViewModel(QObject):
+    """See the module docstring. Signals:
+
+    ``thread_changed(object)`` id or None; ``messages_changed()`` the whole list;
+    ``item_updated(int)`` one bubble changed (streaming); ``run_state_changed()``;
+    ``run_event(object)`` every ``playground.runs.events`` event of the current thread;
+    ``locked_changed(bool)``; ``draft_loaded(str)`` text for the composer;
+    ``tool_prompt_requested(object)`` a ToolPromptViewModel; ``sent()`` the composer may clear.
+    """
+
+    thread_changed = Signal(object)
+    messages_changed = Signal()
+    item_updated = Signal(int)
+    run_state_changed = Signal()
+    run_event = Signal(object)
+    locked_changed = Signal(bool)
+    draft_loaded = Signal(str)
+    tool_prompt_requested = Signal(object)
+    sent = Signal()
+    assistant_changed = Signal(object)
+    #: (tool call id, "you" | "canned" | "local_python") for the inspector.
+    tool_output_supplied = Signal(str, str)
+    #: A message id the view should bring into sight (the inspector's message links).
+    scroll_requested = Signal(str)
+
+    def __init__(
+        self, session: Session, threads: ThreadsViewModel, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._threads = threads
+        self._thread_id: str | None = None
+        self._assistant_id: str | None = None
+        self._items: list[ChatItem] = []
+        self._runs: dict[str, RunState] = {}  # thread id ("" = new thread) -> run
+        self._draft_text = ""
+        self._draft_attachments: list[str] = []
+        self._draft_dirty = False
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_SAVE_DELAY_MS)
+        self._draft_timer.timeout.connect(self.on_draft_timer_timeout)
+        self.overrides = RunOverrides()
+        self.prompt: ToolPromptViewModel | None = None
+        threads.current_changed.connect(self.on_threads_current_changed)
+        session.client_changed.connect(self.on_session_client_changed)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def thread_id(self) -> str | None:
+        return self._thread_id
+
+    @property
+    def assistant_id(self) -> str | None:
+        return self._assistant_id
+
+    @property
+    def items(self) -> list[ChatItem]:
+        return list(self._items)
+
+    @property
+    def run(self) -> RunState | None:
+        """The run of the current thread (active, or the last one that finished here)."""
+        return self._runs.get(self._thread_id or "")
+
+    @property
+    def locked(self) -> bool:
+        run = self.run
+        return run is not None and run.active
+
+    @property
+    def draft_text(self) -> str:
+        return self._draft_text
+
+    # -- intents --------------------------------------------------------------------------
+
+    def set_assistant(self, assistant_id: str | None) -> None:
+        if assistant_id != self._assistant_id:
+            self._assistant_id = assistant_id
+            self.assistant_changed.emit(assistant_id)
+
+    def send(
+        self,
+        text: str,
+        attachments: list[str] | None = None,
+        *,
+        run: bool = True,
+        overrides: RunOverrides | None = None,
+    ) -> bool:
+        """Post ``text`` (and files) and, with ``run``, start a run. False when refused."""
+        text = text.strip()
+        attachments = list(attachments or [])
+        bridge = self._session.bridge
+        if self.locked:
+            bridge.post_error(
+                "A run is still going", "Wait for it to finish or cancel it; your text is kept."
+            )
+            return False
+        if not text and not attachments:
+            return False
+        if self._session.client is None:
+            bridge.post_error("Not connected", "Connect to a server first; your text is kept.")
+            return False
+        if run and not self._assistant_id:
+            bridge.post_error("No assistant chosen", "Pick an assistant on the left to run.")
+            return False
+        key = self._thread_id or ""
+        state = RunState(thread_id=key, status="sending")
+        self._runs[key] = state
+        self._emit_run_state()
+        self._session.runner.start(
+            f"chat.send.{key or 'new'}",
+            self._send(state, text, attachments, run, overrides or self.overrides),
+            replace=False,
+            label="Sending the message",
+        )
+        return True
+
+    def cancel_run(self) -> None:
+        state = self.run
+        if state is None or not state.active:
+            return
+        self._session.runner.start(None, self._cancel(state), label="Cancelling the run")
+
+    def set_draft(self, text: str, attachments: list[str] | None = None) -> None:
+        """The composer changed: save it a moment later (debounced)."""
+        self._draft_text = text
+        if attachments is not None:
+            self._draft_attachments = list(attachments)
+        self._draft_dirty = True
+        self._draft_timer.start()
+
+    async def flush_draft(self) -> None:
+        """Write a pending draft now (before switching thread, at exit)."""
+        self._draft_timer.stop()
+        if not self._draft_dirty:
+            return
+        self._draft_dirty = False
+        profile_id = self._session.profile_id
+        if profile_id is None:
+            return
+        await self._session.runner.run_blocking(
+            self._session.store.drafts.save,
+            profile_id,
+            self._thread_id,
+            self._draft_text,
+            self._draft_attachments,
+        )
+
+    def reload(self) -> None:
+        self._start_load(self._thread_id)
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def on_threads_current_changed(self, thread_id: object) -> None:
+        new = thread_id if isinstance(thread_id, str) else None
+        if new == self._thread_id:
+            return
+        self._switch(new)
+
+    def on_session_client_changed(self) -> None:
+        self._runs.clear()
+        self._items = []
+        self.messages_changed.emit()
+        self._emit_run_state()
+        self._start_load(self._thread_id)
+
+    def on_draft_timer_timeout(self) -> None:
+        self._session.runner.start("chat.draft", self.flush_draft(), label="Saving the draft")
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _switch(self, thread_id: str | None) -> None:
+        previous = self._thread_id
+        if self._draft_dirty:
+            # Save the old thread's draft under the OLD id before we forget it.
+            self._draft_timer.stop()
+            self._draft_dirty = False
+            profile_id = self._session.profile_id
+            if profile_id is not None:
+                self._session.runner.start(
+                    None,
+                    self._session.runner.run_blocking(
+                        self._session.store.drafts.save,
+                        profile_id,
+                        previous,
+                        self._draft_text,
+                        self._draft_attachments,
+                    ),
+                    label="Saving the draft",
+                )
+        self._thread_id = thread_id
+        self._items = []
+        self.prompt = None
+        self.thread_changed.emit(thread_id)
+        self.messages_changed.emit()
+        self._emit_run_state()
+        self._start_load(thread_id)
+
+    def _start_load(self, thread_id: str | None) -> None:
+        # Preemptive: a newer switch cancels the older load before it lands.
+        self._session.runner.start("chat.load", self._load(thread_id), label="Loading the thread")
+
+    async def _load(self, thread_id: str | None) -> None:
+        session = self._session
+        profile_id = session.profile_id
+        draft = None
+        if profile_id is not None:
+            draft = await session.runner.run_blocking(
+                session.store.drafts.load, profile_id, thread_id
+            )
+        if thread_id != self._thread_id:
+            return
+        self._draft_text = draft.text if draft else ""
+        self._draft_attachments = list(draft.attachments) if draft else []
+        self._draft_dirty = False
+        self.draft_loaded.emit(self._draft_text)
+        if thread_id is None or session.client is None:
+            return
+        messages = await session.client.messages.list(
+            thread_id, limit=HISTORY_LIMIT, order="desc"
+        ).page()
+        if thread_id != self._thread_id:
+            return  # the person switched away while this was loading
+        loaded = [item_from_message(m) for m in reversed(messages.data)]
+        # Keep what arrived while loading (a just-posted message, a run notice).
+        known = {i.key for i in loaded}
+        self._items = loaded + [i for i in self._items if i.key not in known]
+        self.messages_changed.emit()
+
+    # -- sending and running --------------------------------------------------------------
+
+    async def _send(
+        self,
+        state: RunState,
+        text: str,
+        attachments: list[str],
+        run: bool,
+        overrides: RunOverrides,
+    ) -> None:
+        session = self._session
+        client = session.client
+        assistant_id = self._assistant_id
+        origin = state.thread_id  # "" when the thread does not exist yet
+        try:
+            thread_id = origin
+            if not thread_id:
+                thread = await client.threads.create()
+                thread_id = thread.id
+                title = text.splitlines()[0][:60] if text else "New thread"
+                self._runs.pop("", None)
+                state.thread_id = thread_id
+                self._runs[thread_id] = state
+                profile_id = session.profile_id
+                if profile_id is not None:
+                    await session.runner.run_blocking(
+                        session.store.drafts.move, profile_id, None, thread_id
+                    )
+                if self._thread_id is None:
+                    # Ours before the list says so, so its current_changed is not a switch.
+                    self._thread_id = thread_id
+                    await self._threads.adopt(thread_id, title, assistant_id)
+                    self.thread_changed.emit(thread_id)
+                else:  # the person moved on meanwhile: remember it, do not jump to it
+                    await self._threads.adopt(thread_id, title, assistant_id, make_current=False)
+            body: dict[str, Any] = {"role": "user", "content": text or "(see the attached files)"}
+            if attachments:
+                body["attachments"] = await self._upload(attachments)
+            message = await client.messages.create(thread_id, body)
+            if thread_id == self._thread_id:
+                # Upsert: the thread's first load may already have brought this message.
+                self._upsert(item_from_message(message))
+            await self._clear_draft(thread_id)
+            if thread_id == self._thread_id:
+                self.sent.emit()
+        except BaseException:
+            self._finish(state, "not sent")
+            raise
+        if not run:
+            # "Add" alone leaves no run behind: the status strip goes away.
+            state.finished = time.monotonic()
+            if self._runs.get(thread_id) is state:
+                del self._runs[thread_id]
+            self._emit_run_state()
+            return
+        await self._follow(state, thread_id, assistant_id or "", overrides)
+
+    async def _upload(self, paths: list[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for raw in paths:
+            uploaded = await self._session.client.files.upload(Path(raw), purpose="assistants")
+            out.append({"file_id": uploaded.id, "tools": [{"type": "file_search"}]})
+        return out
+
+    async def _clear_draft(self, thread_id: str) -> None:
+        profile_id = self._session.profile_id
+        if profile_id is None:
+            return
+        if thread_id == self._thread_id:
+            self._draft_timer.stop()
+            self._draft_text = ""
+            self._draft_attachments = []
+            self._draft_dirty = False
+        await self._session.runner.run_blocking(
+            self._session.store.drafts.clear, profile_id, thread_id
+        )
+
+    async def _follow(
+        self, state: RunState, thread_id: str, assistant_id: str, overrides: RunOverrides
+    ) -> None:
+        driver = self._session.driver
+        state.status = "queued"
+        self._emit_run_state()
+        try:
+            run_session = await driver.create_run(thread_id, assistant_id, **overrides.as_kwargs())
+            state.session = run_session
+            if state.cancel_requested:
+                state.status = "cancelling"
+                self._session.runner.start(None, run_session.cancel(), label="Cancelling the run")
+            async for event in run_session.events():
+                self._on_event(state, event)
+        except BaseException as exc:
+            if state.active:
+                reason = "stopped" if isinstance(exc, Exception) else "stopped (window closing)"
+                self._finish(state, reason)
+            raise
+        if state.active:
+            self._finish(state, state.status)
+
+    async def _cancel(self, state: RunState) -> None:
+        run_session = state.session
+        state.status = "cancelling"
+        self._emit_run_state()
+        if run_session is None:
+            # The server has no run yet (still sending): cancel it the moment it exists.
+            state.cancel_requested = True
+            return
+        await run_session.cancel()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _on_event(self, state: RunState, event: Any) -> None:
+        name = type(event).__name__
+        run = getattr(event, "run", None)
+        if run is not None:
+            state.run_id = run.id
+            state.status = str(run.status)
+        current = state.thread_id == (self._thread_id or "")
+        if current:
+            self.run_event.emit(event)
+        handler = getattr(self, f"_ev_{name}", None)
+        if handler is not None:
+            handler(state, event, current)
+        self._emit_run_state()
+
+    def _ev_MessageCreated(self, state: RunState, event: Any, current: bool) -> None:
+        if current:
+            self._upsert(item_from_message(event.message))
+
+    def _ev_MessageDelta(self, state: RunState, event: Any, current: bool) -> None:
+        if current and event.message is not None:
+            self._upsert(item_from_message(event.message))
+
+    def _ev_MessageCompleted(self, state: RunState, event: Any, current: bool) -> None:
+        if current:
+            self._upsert(item_from_message(event.message))
+
+    def _ev_RequiresAction(self, state: RunState, event: Any, current: bool) -> None:
+        from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
+
+        if self.prompt is not None:
+            self.prompt.close()  # a new batch replaces an old one (repeated requires_action)
+        if not event.tool_calls:
+            # Foundry's preview tool approvals carry no function calls to answer here.
+            self._notice(
+                state,
+                f"The run asks for “{event.action_type}”, which this playground cannot "
+                "answer yet; cancel the run to go on.",
+                "error",
+                current,
+            )
+            return
+        prompt = ToolPromptViewModel(
+            self._session, state.session, event, assistant_id=self._assistant_id, parent=self
+        )
+        self.prompt = prompt
+        prompt.finished.connect(self._on_prompt_finished)
+        prompt.outputs_submitted.connect(self._on_prompt_outputs_submitted)
+        prompt.ready.connect(self._on_prompt_ready)
+        prompt.start()
+
+    def _on_prompt_ready(self) -> None:
+        prompt = self.prompt
+        if prompt is None or prompt.closed or not prompt.needs_person:
+            return
+        if prompt.thread_id == self._thread_id:
+            self.tool_prompt_requested.emit(prompt)
+
+    def _ev_RunCompleted(self, state: RunState, event: Any, current: bool) -> None:
+        self._finish(state, "completed")
+
+    def _ev_RunFailed(self, state: RunState, event: Any, current: bool) -> None:
+        self._finish(state, "failed")
+        self._notice(state, f"The run failed: {event.reason}", "error", current)
+
+    def _ev_RunIncomplete(self, state: RunState, event: Any, current: bool) -> None:
+        self._finish(state, "incomplete")
+        self._notice(state, str(event.reason), "error", current)
+
+    def _ev_RunExpired(self, state: RunState, event: Any, current: bool) -> None:
+        self._finish(state, "expired")
+        self._notice(
+            state,
+            "The run expired: the tool outputs were not submitted before its deadline.",
+            "error",
+            current,
+        )
+
+    def _ev_RunCancelled(self, state: RunState, event: Any, current: bool) -> None:
+        self._finish(state, "cancelled")
+        self._notice(state, "The run was cancelled.", "info", current)
+
+    def _on_prompt_outputs_submitted(self, pairs: list[tuple[str, str]]) -> None:
+        for call_id, source in pairs:
+            self.tool_output_supplied.emit(call_id, source)
+
+    def scroll_to_message(self, message_id: str) -> None:
+        """Bring a message into view (asked by the inspector's message links)."""
+        if any(i.key == message_id for i in self._items):
+            self.scroll_requested.emit(message_id)
+
+    def _on_prompt_finished(self) -> None:
+        sender = self.sender()
+        if sender is None or sender is self.prompt:
+            self.prompt = None
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _upsert(self, item: ChatItem) -> None:
+        for index, existing in enumerate(self._items):
+            if existing.key == item.key:
+                self._items[index] = item
+                self.item_updated.emit(index)
+                return
+        self._items.append(item)
+        self.messages_changed.emit()
+
+    def _notice(self, state: RunState, text: str, tone: str, current: bool) -> None:
+        if not current:
+            return
+        self._items.append(
+            ChatItem(
+                key=f"notice:{state.run_id}",
+                role="notice",
+                text=text,
+                run_id=state.run_id,
+                tone=tone,
+            )
+        )
+        self.messages_changed.emit()
+
+    def _finish(self, state: RunState, status: str) -> None:
+        if state.finished is None:
+            state.finished = time.monotonic()
+        if status:
+            state.status = status
+        if self.prompt is not None and status in _TERMINAL | {"not sent", "stopped"}:
+            self.prompt.close()
+            self.prompt = None
+        self._emit_run_state()
+
+    def _emit_run_state(self) -> None:
+        self.run_state_changed.emit()
+        self.locked_changed.emit(self.locked)

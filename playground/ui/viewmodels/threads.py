@@ -1,0 +1,206 @@
+"""The thread list of the current connection.
+
+The Assistants API cannot list threads (Foundry excepted), so the list is the local index in
+``playground.store``: threads created here or opened by id. "New thread" selects no thread;
+the first message creates it on the server (so no empty threads pile up), and the chat view
+model then calls :meth:`ThreadsViewModel.adopt`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.store.threads_index import ThreadEntry
+
+log = logging.getLogger(__name__)
+
+_SERVER_LIST_LIMIT = 100
+
+
+class ThreadsViewModel(QObject):
+    """Signals: ``threads_changed()`` (the list), ``current_changed(object)`` (id or None)."""
+
+    threads_changed = Signal()
+    current_changed = Signal(object)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._threads: list[ThreadEntry] = []
+        self._current: str | None = None
+        session.client_changed.connect(self.on_session_client_changed)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def threads(self) -> list[ThreadEntry]:
+        return list(self._threads)
+
+    @property
+    def current_id(self) -> str | None:
+        return self._current
+
+    def entry(self, thread_id: str) -> ThreadEntry | None:
+        return next((t for t in self._threads if t.thread_id == thread_id), None)
+
+    # -- intents --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._session.runner.start("threads.reload", self._reload(), label="Loading the threads")
+
+    def select(self, thread_id: str | None) -> None:
+        """Show a thread (None: a new, not yet created one)."""
+        if thread_id == self._current:
+            return
+        self._current = thread_id
+        self.current_changed.emit(thread_id)
+        profile_id = self._session.profile_id
+        if thread_id and profile_id:
+            self._session.runner.start(
+                None, self._touch(profile_id, thread_id), label="Remembering the thread"
+            )
+
+    def new_thread(self) -> None:
+        self.select(None)
+
+    def open_by_id(self, thread_id: str) -> None:
+        """Check the id on the server, remember it, and show it."""
+        self._session.runner.start(
+            "threads.open", self.open_by_id_async(thread_id), label="Opening the thread"
+        )
+
+    async def open_by_id_async(self, thread_id: str) -> bool:
+        thread_id = thread_id.strip()
+        if not thread_id:
+            self._session.bridge.post_error("Please check the input", "Enter a thread id.")
+            return False
+        client, profile_id = self._session.client, self._session.profile_id
+        if client is None or profile_id is None:
+            self._session.bridge.post_error("Not connected", "Connect to a server first.")
+            return False
+        thread = await client.threads.retrieve(thread_id)
+        await self._session.runner.run_blocking(
+            self._session.store.threads.add, profile_id, thread.id
+        )
+        await self._reload()
+        self.select(thread.id)
+        return True
+
+    async def adopt(
+        self,
+        thread_id: str,
+        title: str = "",
+        assistant_id: str | None = None,
+        *,
+        make_current: bool = True,
+    ) -> None:
+        """Remember a thread the chat just created (and make it current)."""
+        profile_id = self._session.profile_id
+        if profile_id is None:
+            return
+        await self._session.runner.run_blocking(
+            lambda: self._session.store.threads.add(
+                profile_id, thread_id, title=title, assistant_id=assistant_id
+            )
+        )
+        await self._reload()
+        if make_current and self._current != thread_id:
+            self._current = thread_id
+            self.current_changed.emit(thread_id)
+
+    def rename(self, thread_id: str, title: str) -> None:
+        self._session.runner.start(
+            None, self._rename(thread_id, title), label="Renaming the thread"
+        )
+
+    def delete(self, thread_id: str) -> None:
+        """Delete on the server, then forget locally (also when the server no longer has it)."""
+        self._session.runner.start(
+            f"threads.delete.{thread_id}", self.delete_async(thread_id), label="Deleting the thread"
+        )
+
+    async def delete_async(self, thread_id: str) -> None:
+        client, profile_id = self._session.client, self._session.profile_id
+        if profile_id is None:
+            return
+        if client is not None:
+            try:
+                await client.threads.delete(thread_id)
+            except Exception as exc:
+                if type(exc).__name__ != "NotFoundError":
+                    raise
+        await self._session.runner.run_blocking(
+            self._session.store.threads.remove, profile_id, thread_id
+        )
+        if self._current == thread_id:
+            self._current = None
+            self.current_changed.emit(None)
+        await self._reload()
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def on_session_client_changed(self) -> None:
+        self._threads = []
+        if self._current is not None:
+            self._current = None
+            self.current_changed.emit(None)
+        self.threads_changed.emit()
+        if self._session.client is not None:
+            self.reload()
+
+    # -- internals ------------------------------------------------------------------------
+
+    async def _reload(self) -> None:
+        profile_id = self._session.profile_id
+        if profile_id is None:
+            self._threads = []
+            self.threads_changed.emit()
+            return
+        store = self._session.store
+        if self._session.can_list_threads and self._session.client is not None:
+            # Foundry lists threads: merge the server's into the local index.
+            client = self._session.client
+            page = await client.threads.list(limit=_SERVER_LIST_LIMIT, order="desc").page()
+            known = {
+                t.thread_id
+                for t in await self._session.runner.run_blocking(
+                    store.threads.list_threads, profile_id, include_deleted=True
+                )
+            }
+            found = [(t.id, float(t.created_at or 0) or None) for t in page.data]
+            fresh = [(tid, at) for tid, at in found if tid not in known]
+
+            def remember() -> None:
+                for tid, at in fresh:
+                    store.threads.add(profile_id, tid, created_at=at)
+
+            if fresh:
+                await self._session.runner.run_blocking(remember)
+        threads = await self._session.runner.run_blocking(store.threads.list_threads, profile_id)
+        if profile_id != self._session.profile_id:
+            return  # the connection changed while loading: this list is stale
+        self._threads = threads
+        self.threads_changed.emit()
+
+    async def _touch(self, profile_id: str, thread_id: str) -> None:
+        try:
+            await self._session.runner.run_blocking(
+                self._session.store.threads.touch, profile_id, thread_id
+            )
+        except Exception as exc:  # an unknown id is fine: it is not in the index yet
+            log.debug("touch failed: %s", type(exc).__name__)
+
+    async def _rename(self, thread_id: str, title: str) -> None:
+        profile_id = self._session.profile_id
+        if profile_id is None:
+            return
+        await self._session.runner.run_blocking(
+            self._session.store.threads.rename, profile_id, thread_id, title
+        )
+        await self._reload()

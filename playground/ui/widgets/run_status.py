@@ -1,0 +1,76 @@
+"""The strip above the composer: run status, elapsed time, and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from playground.ui.viewmodels.chat import ChatViewModel
+
+_TICK_MS = 250
+_STATUS_WORDS = {
+    "sending": "Sending…",
+    "queued": "Queued…",
+    "in_progress": "Running…",
+    "requires_action": "Waiting for tool outputs…",
+    "cancelling": "Cancelling…",
+    "completed": "Completed",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+    "incomplete": "Incomplete",
+    "not sent": "Not sent",
+    "stopped": "Stopped",
+}
+
+
+def status_words(status: str) -> str:
+    return _STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+class RunStatusBar(QWidget):
+    """Visible while a run is active, and afterwards with its final status."""
+
+    def __init__(self, vm: ChatViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vm = vm
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        self.status_label = QLabel()
+        self.elapsed_label = QLabel()
+        self.elapsed_label.setStyleSheet("color: #666666;")
+        self.cancel_button = QPushButton("Cancel run")
+        self.prompt_button = QPushButton("Answer tool calls…")
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.elapsed_label)
+        layout.addStretch(1)
+        layout.addWidget(self.prompt_button)
+        layout.addWidget(self.cancel_button)
+        self._timer = QTimer(self)
+        self._timer.setInterval(_TICK_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._connect_signals()
+        self.refresh()
+
+    def _connect_signals(self) -> None:
+        self._vm.run_state_changed.connect(self.refresh)
+        self.cancel_button.clicked.connect(self._vm.cancel_run)
+
+    def refresh(self) -> None:
+        run = self._vm.run
+        if run is None:
+            self.hide()
+            self._timer.stop()
+            return
+        self.show()
+        self.status_label.setText(status_words(run.status))
+        self.elapsed_label.setText(f"{run.elapsed():.1f} s")
+        self.cancel_button.setVisible(run.active)
+        self.prompt_button.setVisible(
+            run.active and run.status == "requires_action" and self._vm.prompt is not None
+        )
+        self.cancel_button.setEnabled(run.active and run.status != "cancelling")
+        if run.active and not self._timer.isActive():
+            self._timer.start()
+        elif not run.active:
+            self._timer.stop()
