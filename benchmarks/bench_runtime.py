@@ -12,6 +12,10 @@ measures three things for each iteration:
   is terminal (the fastest a polling client can observe completion).
 
 Overhead = run time − model time (medians). Goal: ≤ 20 ms per run.
+
+Wall-clock figures swing with whatever else the machine runs, so the server process's
+CPU time per run (user + system, all threads) is printed too: it is the part of the
+overhead the runtime itself spends, and it barely moves with machine load.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from tests.helpers.runtime_process import start_runtime
 from tests.helpers.scripted_llm import ScriptedLLM
@@ -36,6 +41,11 @@ def _median_ms(samples: list[float]) -> float:
 
 def _p90_ms(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=10)[-1] * 1000
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def _direct_model_call(llm: ScriptedLLM, client: httpx.Client) -> float:
@@ -96,22 +106,30 @@ def main() -> None:
         httpx.Client(timeout=30) as raw,
     ):
         assistant = client.post("/assistants", json={"model": "bench", "name": "bench"}).json()
+        server_process = psutil.Process(server.process.pid)
         model_times: list[float] = []
         stream_times: list[float] = []
         poll_times: list[float] = []
         poll_requests: list[int] = []
+        stream_cpu: list[float] = []
+        poll_cpu: list[float] = []
         for i in range(args.runs + 3):  # three warm-up iterations are discarded
             thread = client.post(
                 "/threads", json={"messages": [{"role": "user", "content": f"hello {i}"}]}
             ).json()
             model = _direct_model_call(llm, raw)
+            cpu_start = _cpu_seconds(server_process)
             streamed = _stream_run(client, thread["id"], assistant["id"])
+            cpu_mid = _cpu_seconds(server_process)
             polled, requests = _poll_run(client, thread["id"], assistant["id"])
+            cpu_end = _cpu_seconds(server_process)
             if i >= 3:
                 model_times.append(model)
                 stream_times.append(streamed)
                 poll_times.append(polled)
                 poll_requests.append(requests)
+                stream_cpu.append(cpu_mid - cpu_start)
+                poll_cpu.append(cpu_end - cpu_mid)
 
     model_ms = _median_ms(model_times)
     print(f"runs measured: {args.runs}")
@@ -123,6 +141,11 @@ def main() -> None:
             f"   overhead {overhead:6.1f} ms   ratio to goal {overhead / GOAL_MS:5.2f}"
         )
     print(f"create+poll requests per run: median {statistics.median(poll_requests):.0f}")
+    # psutil's CPU clock ticks in 10 ms steps, so means (not medians) are meaningful here.
+    print(
+        f"server CPU per run (mean): stream run {statistics.fmean(stream_cpu) * 1000:.1f} ms, "
+        f"create+poll {statistics.fmean(poll_cpu) * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

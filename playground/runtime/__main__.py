@@ -110,9 +110,16 @@ def build_config(args: argparse.Namespace) -> RuntimeConfig:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """Bind before starting uvicorn so the real port (for --port 0) is known up front."""
+    """Bind before starting uvicorn so the real port (for --port 0) is known up front.
+
+    The protocol must be IPPROTO_TCP explicitly: accepted sockets copy it, and asyncio only
+    turns on TCP_NODELAY for sockets whose ``proto`` says TCP. With ``proto == 0`` every
+    response waited ~40 ms for a delayed ACK (Nagle), which was most of a run's overhead.
+    """
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    # Linux also copies the listening socket's TCP_NODELAY to accepted sockets.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))

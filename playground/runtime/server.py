@@ -23,6 +23,7 @@ from starlette.routing import Mount
 from .auth import TokenAuth
 from .code_interpreter import CodeInterpreter, Limits
 from .config import RuntimeConfig
+from .crash_guard import CrashGuard
 from .engine import RunEngine
 from .errors import ApiError
 from .file_search import SearchIndex
@@ -119,7 +120,8 @@ def create_app(config: RuntimeConfig) -> Starlette:
     routes = api_routes()
     return Starlette(
         routes=[Mount("/v1", routes=routes), Mount("/openai", routes=routes)],
-        middleware=[Middleware(TokenAuth, token=config.token)],
+        # CrashGuard sits inside the auth check, so only authenticated requests reach it.
+        middleware=[Middleware(TokenAuth, token=config.token), Middleware(CrashGuard)],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

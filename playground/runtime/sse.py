@@ -3,6 +3,10 @@
 An exception after the stream started cannot change the HTTP status any more, so it
 is sent as an ``error`` event whose data is ``{"error": {...}}`` (the shape every SDK
 generation raises on; reference §5.1), followed by ``done``.
+
+Events that are already waiting are framed together and leave in one socket write
+(each write on a TCP connection costs a system call and a wake-up of the reader), and
+the last events travel with ``done`` and the end of the HTTP body.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from starlette.responses import StreamingResponse
+from starlette.types import Send
 
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
 Event = tuple[str, dict[str, Any]]
+Render = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 def frame(event: str, data: str) -> bytes:
@@ -33,21 +39,34 @@ def encode_event(event: str, payload: dict[str, Any]) -> bytes:
 DONE = frame("done", "[DONE]")
 
 
+async def _batches(events: AsyncIterator[Event]) -> AsyncIterator[list[Event]]:
+    """Every waiting event at once when the source can tell (engine.Subscription)."""
+    next_batch = getattr(events, "next_batch", None)
+    if next_batch is None:
+        async for event in events:
+            yield [event]
+        return
+    while batch := await next_batch():
+        yield batch
+
+
 async def _stream(
-    prelude: Iterable[Event],
-    events: AsyncIterator[Event],
-    render: Callable[[str, dict[str, Any]], dict[str, Any]],
+    prelude: Iterable[Event], events: AsyncIterator[Event], render: Render
 ) -> AsyncIterator[bytes]:
+    pending = b"".join(encode_event(name, render(name, payload)) for name, payload in prelude)
     try:
-        for name, payload in prelude:
-            yield encode_event(name, render(name, payload))
-        async for name, payload in events:
-            yield encode_event(name, render(name, payload))
+        async for batch in _batches(events):
+            pending += b"".join(
+                encode_event(name, render(name, payload)) for name, payload in batch
+            )
+            if not getattr(events, "finished", False):
+                yield pending
+                pending = b""
     except ApiError as exc:
-        yield encode_event("error", exc.body())
+        pending += encode_event("error", exc.body())
     except Exception:
         log.exception("run event stream failed")
-        yield encode_event(
+        pending += encode_event(
             "error",
             ApiError(500, "The server hit an internal error while streaming the run.").body(),
         )
@@ -55,17 +74,39 @@ async def _stream(
         aclose = getattr(events, "aclose", None)
         if aclose is not None:
             await aclose()
-    yield DONE
+    # A source that says it has finished lets its last events, done and the end of the
+    # body leave together.
+    yield pending + DONE
+
+
+class EventStreamResponse(StreamingResponse):
+    """A StreamingResponse whose chunk ending in ``done`` also ends the HTTP body.
+
+    Starlette sends an empty last body message after the iterator, which costs one more
+    socket write per stream; here the final chunk carries ``more_body=False`` itself.
+    """
+
+    async def stream_response(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        async for chunk in self.body_iterator:
+            data = chunk.encode(self.charset) if isinstance(chunk, str) else bytes(chunk)
+            last = data.endswith(DONE)
+            await send({"type": "http.response.body", "body": data, "more_body": not last})
+            if last:
+                return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def sse_response(
     events: AsyncIterator[Event],
     *,
     prelude: Iterable[Event] = (),
-    render: Callable[[str, dict[str, Any]], dict[str, Any]] = lambda _name, data: data,
+    render: Render = lambda _name, data: data,
 ) -> StreamingResponse:
     """A 200 ``text/event-stream`` response of ``prelude`` then ``events``, then done."""
-    return StreamingResponse(
+    return EventStreamResponse(
         _stream(prelude, events, render),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -2,8 +2,9 @@
 
 Objects are stored in their canonical v2 JSON shape; keys starting with ``_`` are
 internal (never sent to clients; ``public()`` strips them). Routes and the run engine
-both use this class; all methods are async and do their blocking work in a worker
-thread, so the event loop never waits on disk.
+both use this class; all methods are async. Work on one object by key is ``quick``
+(see ``Database``: it runs inline when the connection is free); scans of unbounded size
+run in the worker thread, so the event loop never waits on a long query.
 
 Kinds and their parents (the ``parent`` column scopes ids that are not global):
 ``assistant``, ``thread``, ``file``, ``vector_store`` (no parent); ``message`` and ``run``
@@ -73,7 +74,7 @@ class Store:
         def work(conn: sqlite3.Connection) -> None:
             _insert(conn, kind, parent, obj)
 
-        await self._db.call(work)
+        await self._db.call(work, quick=True)
         return obj
 
     async def get(self, kind: str, object_id: str, *, parent: str | None = None) -> Obj | None:
@@ -82,7 +83,7 @@ class Store:
         def work(conn: sqlite3.Connection) -> Obj | None:
             return _get(conn, kind, object_id, parent)
 
-        return await self._db.call(work)
+        return await self._db.call(work, quick=True, write=False)
 
     async def update(
         self, kind: str, object_id: str, changes: Obj, *, parent: str | None = None
@@ -113,7 +114,7 @@ class Store:
             _write(conn, kind, object_id, parent, new)
             return new
 
-        return await self._db.call(work)
+        return await self._db.call(work, quick=True)
 
     async def delete(self, kind: str, object_id: str, *, parent: str | None = None) -> bool:
         def work(conn: sqlite3.Connection) -> bool:
@@ -124,7 +125,7 @@ class Store:
                 args.append(parent)
             return conn.execute(sql, args).rowcount > 0
 
-        return await self._db.call(work)
+        return await self._db.call(work, quick=True)
 
     async def list_page(
         self,
@@ -182,7 +183,7 @@ class Store:
                 items.reverse()
             return items, has_more
 
-        return await self._db.call(work)
+        return await self._db.call(work, write=False)
 
     async def list_all(
         self, kind: str, *, parent: str | None = "", statuses: tuple[str, ...] = ()
@@ -201,7 +202,7 @@ class Store:
             rows = conn.execute(sql + " ORDER BY seq ASC", args).fetchall()
             return [json.loads(r["data"]) for r in rows]
 
-        return await self._db.call(work)
+        return await self._db.call(work, write=False)
 
     # ---------------------------------------------------------------- assistants, threads
 
@@ -267,7 +268,7 @@ class Store:
         def work(conn: sqlite3.Connection) -> Obj | None:
             return _active_run(conn, thread_id)
 
-        return await self._db.call(work)
+        return await self._db.call(work, quick=True, write=False)
 
     async def insert_run_if_idle(self, run: Obj) -> Obj | None:
         """Store ``run`` unless its thread has an active run; returns that blocking run.
@@ -282,7 +283,7 @@ class Store:
             _insert(conn, "run", run["thread_id"], run)
             return None
 
-        return await self._db.call(work)
+        return await self._db.call(work, quick=True)
 
     async def unfinished_runs(self) -> list[Obj]:
         """Runs in a non-terminal state, across all threads (for recovery at start)."""
@@ -379,6 +380,33 @@ class Store:
                     if "code_interpreter" in tools:
                         ids.append(attachment["file_id"])
         return list(dict.fromkeys(ids))
+
+    async def touch_vector_stores(self, vector_store_ids: list[str], at: int) -> list[str]:
+        """Record a search of these stores at ``at``; returns the ids that had expired.
+
+        Live stores get ``last_active_at = at`` and, with an ``expires_after`` policy
+        (anchored on last activity), a pushed-back ``expires_at``. Expired stores are left
+        as they are: on OpenAI an expired store can no longer be used.
+        """
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            expired: list[str] = []
+            for store_id in vector_store_ids:
+                store = _get(conn, "vector_store", store_id, "")
+                if store is None:
+                    continue
+                expires_at = store.get("expires_at")
+                if expires_at is not None and at >= expires_at:
+                    expired.append(store_id)
+                    continue
+                store["last_active_at"] = at
+                policy = store.get("expires_after")
+                if isinstance(policy, dict) and policy.get("days"):
+                    store["expires_at"] = at + int(policy["days"]) * 86400
+                _write(conn, "vector_store", store_id, "", store)
+            return expired
+
+        return await self._db.call(work, quick=True)
 
     async def refresh_vector_store(self, vector_store_id: str) -> Obj | None:
         """Recount a store's file_counts/usage_bytes/status from its files (one transaction)."""

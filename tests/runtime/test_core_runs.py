@@ -269,3 +269,52 @@ def test_deleting_a_thread_stops_its_active_run(client, module_llm) -> None:  # 
     deleted = client.delete(f"/threads/{thread_id}").json()
     assert deleted == {"id": thread_id, "object": "thread.deleted", "deleted": True}
     assert client.get(f"/threads/{thread_id}/runs/{run['id']}").status_code == 404
+
+
+def test_tool_choice_must_name_one_of_the_runs_tools(client, module_llm) -> None:  # type: ignore[no-untyped-def]
+    assistant_id, thread_id = _setup(client, tools=[WEATHER])
+    cases = [
+        ({"type": "function", "function": {"name": "get_time"}}, None, "'get_time'"),
+        ({"type": "code_interpreter"}, None, "no 'code_interpreter' tool"),
+        # The run's own tools replace the assistant's: get_weather is then not available.
+        (
+            {"type": "function", "function": {"name": "get_weather"}},
+            [{"type": "code_interpreter"}],
+            "'get_weather'",
+        ),
+    ]
+    for choice, tools, words in cases:
+        body: dict = {"assistant_id": assistant_id, "tool_choice": choice}
+        if tools is not None:
+            body["tools"] = tools
+        refused = client.post(f"/threads/{thread_id}/runs", json=body)
+        assert refused.status_code == 400, refused.text
+        error = refused.json()["error"]
+        assert error["param"] == "tool_choice" and words in error["message"]
+        assert_matches("ErrorResponse", refused.json())
+    # Same rule for create-thread-and-run.
+    refused = client.post(
+        "/threads/runs",
+        json={
+            "assistant_id": assistant_id,
+            "tool_choice": {"type": "function", "function": {"name": "nope"}},
+        },
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "tool_choice"
+    # Nothing was stored by the refusals: the thread is free and a valid choice runs.
+    module_llm.queue(tool_calls(("get_weather", {"city": "Oslo"})))
+    run = client.post(
+        f"/threads/{thread_id}/runs",
+        json={
+            "assistant_id": assistant_id,
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+        },
+    )
+    assert run.status_code == 200, run.text
+    paused = _wait_status(client, thread_id, run.json()["id"], "requires_action")
+    assert module_llm.requests[-1]["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "get_weather"},
+    }
+    client.post(f"/threads/{thread_id}/runs/{paused['id']}/cancel")
+    _wait_status(client, thread_id, paused["id"], "cancelled")

@@ -167,6 +167,7 @@ def test_cancel_a_thinking_run(client: Any, module_llm: ScriptedLLM) -> None:
     module_llm.queue(text("never shown", delay=5))
     assistant = _assistant(client)
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "slow one"}])
+    asked_before = len(module_llm.requests)
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     wait_until(
         lambda: (
@@ -174,6 +175,8 @@ def test_cancel_a_thinking_run(client: Any, module_llm: ScriptedLLM) -> None:
             == "in_progress"
         )
     )
+    # "Thinking" means the model has the request: in_progress alone can come earlier.
+    module_llm.wait_for_requests(asked_before + 1)
     cancelled = client.beta.threads.runs.cancel(thread_id=thread.id, run_id=run.id)
     assert cancelled.status in ("cancelling", "cancelled")
     final = client.beta.threads.runs.poll(thread_id=thread.id, run_id=run.id, poll_interval_ms=50)

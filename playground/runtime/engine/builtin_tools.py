@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +50,16 @@ def parse_arguments(arguments: str, key: str) -> str | None:
 class BuiltinTools:
     """Code interpreter and file search as the engine uses them."""
 
-    def __init__(self, store: Store, code: CodeRunner | None, search: Searcher | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        code: CodeRunner | None,
+        search: Searcher | None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
+        self._clock = clock
         self._code = code
         self._search = search
         self._copied: dict[str, set[str]] = {}
@@ -157,6 +167,13 @@ class BuiltinTools:
             return ToolOutcome(step_call, 'Error: no query given; call with {"query": "..."}.')
         if not store_ids:
             return ToolOutcome(step_call, "There are no files to search in this conversation.")
+        expired = await self._store.touch_vector_stores(store_ids, int(self._clock()))
+        if expired:
+            message = (
+                f"The vector store {expired[0]} has expired, so this run cannot search it. "
+                "Create a new vector store with the same files and attach it instead."
+            )
+            return ToolOutcome(step_call, f"Error: {message}", fatal_error=message)
         try:
             hits = await self._search.search(
                 store_ids, query, max_results=max_results, score_threshold=threshold

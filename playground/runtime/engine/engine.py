@@ -10,11 +10,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from playground.runtime.engine.builtin_tools import BuiltinTools
-from playground.runtime.engine.events import Event, EventHub
+from playground.runtime.engine.events import EventHub, Subscription
 from playground.runtime.engine.finalize import close_open_items, terminal_changes
 from playground.runtime.engine.leg import RunLeg
 from playground.runtime.engine.ports import CodeRunner, Searcher
@@ -42,7 +42,7 @@ class RunEngine:
     ) -> None:
         self._store = store
         self._model = model
-        self._tools = BuiltinTools(store, code_interpreter, file_search)
+        self._tools = BuiltinTools(store, code_interpreter, file_search, clock=clock)
         self._clock = clock
         self.run_expiry_seconds = run_expiry_seconds
         self._hub = EventHub()
@@ -52,7 +52,7 @@ class RunEngine:
         self._closed = False
 
     # ------------------------------------------------------------------ events
-    def subscribe(self, run_id: str) -> AsyncIterator[Event]:
+    def subscribe(self, run_id: str) -> Subscription:
         """The run's SSE events from now on; call before ``start``/``submit_tool_outputs``."""
         return self._hub.subscribe(run_id)
 
@@ -77,7 +77,6 @@ class RunEngine:
             run_id,
             self._emit_for(run_id),
             self._clock,
-            self._arm_expiry,
         )
         task = asyncio.get_running_loop().create_task(self._guarded(leg))
         self._legs[run_id] = (leg, task)
@@ -93,6 +92,9 @@ class RunEngine:
             current = self._legs.get(leg.run_id)
             if current is not None and current[0] is leg:
                 del self._legs[leg.run_id]
+            if leg.ended:
+                # A finished run needs no expiry timer; a paused one keeps its timer.
+                self._disarm_expiry(leg.run_id)
 
     def is_running(self, run_id: str) -> bool:
         """True while a task is advancing the run (for tests and diagnostics)."""
@@ -108,6 +110,7 @@ class RunEngine:
         emit = self._emit_for(run_id)
         emit("thread.run.created", run)
         emit("thread.run.queued", run)
+        self._arm_expiry(run)
         self._launch(run_id)
 
     async def submit_tool_outputs(self, run_id: str, tool_outputs: list[dict[str, Any]]) -> None:
@@ -115,7 +118,6 @@ class RunEngine:
         run = await self._store.get_run(run_id)
         if run is None or run.get("status") != "requires_action":
             raise ValueError(f"Run {run_id} is not waiting for tool outputs.")
-        self._disarm_expiry(run_id)
         emit = self._emit_for(run_id)
         state = RunState.of(run)
         outputs = {o["tool_call_id"]: str(o.get("output") or "") for o in tool_outputs}
@@ -186,23 +188,28 @@ class RunEngine:
         if run is None:
             return
         now = int(self._clock())
-        state = RunState.of(run)
-        run = await self._store.update_run(
-            run_id, terminal_changes(status, now, state, last_error=last_error)
-        )
-        assert run is not None
+        changes = terminal_changes(status, now, RunState.of(run), last_error=last_error)
         emit = self._emit_for(run_id)
-        await close_open_items(self._store, run, status, now, emit)
-        emit(f"thread.run.{status}", run)
+        # Items first, status last: see RunLeg._end.
+        await close_open_items(self._store, {**run, **changes}, status, now, emit)
+        run = await self._store.update_run(run_id, changes)
+        if run is not None:
+            emit(f"thread.run.{status}", run)
 
     # ------------------------------------------------------------------ expiry
     def _arm_expiry(self, run: Obj) -> None:
+        """One timer per run for its whole active life (queued, in progress or paused):
+        as on OpenAI, a run still active at ``expires_at`` ends ``expired``."""
         expires_at = run.get("expires_at")
         if expires_at is None:
             return
         self._disarm_expiry(run["id"])
         delay = max(0.0, float(expires_at) - self._clock())
         self._timers[run["id"]] = self._spawn(self._expire_later(run["id"], delay))
+
+    def expiry_pending(self, run_id: str) -> bool:
+        """True while the run's expiry timer is armed (for tests and diagnostics)."""
+        return run_id in self._timers
 
     def _disarm_expiry(self, run_id: str) -> None:
         timer = self._timers.pop(run_id, None)
@@ -212,8 +219,17 @@ class RunEngine:
     async def _expire_later(self, run_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
         self._timers.pop(run_id, None)
+        entry = self._legs.get(run_id)
+        if entry is not None and not entry[0].ended:
+            # Still queued or in progress: stop the leg; it records ``expired`` itself
+            # (closing its message and steps) as it unwinds.
+            leg, task = entry
+            leg.expire_requested = True
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({task})
         run = await self._store.get_run(run_id)
-        if run is not None and run.get("status") == "requires_action":
+        if run is not None and run.get("status") in ("queued", "in_progress", "requires_action"):
             await self._close(run_id, "expired")
 
     # ------------------------------------------------------------------ lifecycle

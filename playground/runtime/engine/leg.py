@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playground.runtime.engine.builtin_tools import BuiltinTools, parse_arguments
-from playground.runtime.engine.finalize import close_open_items, terminal_changes
+from playground.runtime.engine.finalize import MESSAGE_REASON, close_open_items, terminal_changes
 from playground.runtime.engine.prompt import CODE_TOOL, SEARCH_TOOL, build_request, estimate_tokens
 from playground.runtime.engine.state import STATE_KEY, RunState
 from playground.runtime.engine.writer import MessageWriter
@@ -27,7 +27,12 @@ MAX_TURNS = 24
 
 
 class RunLeg:
-    """Executes a run from ``queued``; ``cancel_requested`` tells a user cancel from shutdown."""
+    """Executes a run from ``queued``.
+
+    When its task is cancelled, ``cancel_requested`` / ``expire_requested`` tell a user
+    cancel or the expiry timer from a server shutdown (which leaves the run for
+    ``recover``). ``ended`` is True once the run reached a terminal status.
+    """
 
     def __init__(
         self,
@@ -37,7 +42,6 @@ class RunLeg:
         run_id: str,
         emit: Callable[[str, Obj], None],
         clock: Callable[[], float],
-        on_requires_action: Callable[[Obj], None],
     ) -> None:
         self._store = store
         self._model = model
@@ -45,8 +49,9 @@ class RunLeg:
         self.run_id = run_id
         self._emit = emit
         self._clock = clock
-        self._on_requires_action = on_requires_action
         self.cancel_requested = False
+        self.expire_requested = False
+        self.ended = False
         self._writer: MessageWriter | None = None
         self._state = RunState()
         self._run: Obj = {}
@@ -76,8 +81,12 @@ class RunLeg:
         try:
             await self._loop()
         except asyncio.CancelledError:
+            if self.ended:
+                raise  # stopped while writing its own ending; that ending stands
             if self.cancel_requested:
                 await self._finish_cancelled()
+            elif self.expire_requested:
+                await self._end("expired")
             raise
         except ModelError as exc:
             await self._fail(exc.code, exc.message)
@@ -87,13 +96,18 @@ class RunLeg:
 
     # ------------------------------------------------------------------ endings
     async def _end(self, status: str, **kwargs: Any) -> None:
-        await self._update_run(terminal_changes(status, self._now(), self._state, **kwargs), None)
+        # Open steps and messages are closed before the run's status turns terminal, so
+        # a client that polls the run and then lists its steps never sees them dangling.
+        now = self._now()
+        changes = terminal_changes(status, now, self._state, **kwargs)
         if status != "completed":
             if self._writer is not None:
-                reason = {"failed": "run_failed", "cancelled": "run_cancelled"}.get(status)
+                reason = MESSAGE_REASON.get(status)
                 if reason:
                     await self._writer.abandon(reason, status, kwargs.get("last_error"))
-            await close_open_items(self._store, self._run, status, self._now(), self._emit)
+            await close_open_items(self._store, {**self._run, **changes}, status, now, self._emit)
+        await self._update_run(changes, None)
+        self.ended = True
         self._emit(f"thread.run.{status}", self._run)
 
     async def _fail(self, code: str, message: str) -> None:
@@ -321,7 +335,6 @@ class RunLeg:
                 },
                 None,
             )
-            self._on_requires_action(run)
             self._emit("thread.run.requires_action", run)
             return True
 

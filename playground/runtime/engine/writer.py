@@ -3,10 +3,19 @@
 Created lazily at the first text chunk, so a turn that only calls tools leaves no empty
 message behind. Text is streamed as ``thread.message.delta`` events; annotations are
 sent once, in a last delta, when the text is final.
+
+The text so far is also saved while it streams (the first chunk at once, then at most
+every ``SAVE_INTERVAL`` seconds, with a trailing save for text that arrived just after
+one), so a client that polls the message instead of streaming sees it grow, as on
+OpenAI. A progress save only touches a message that is still ``in_progress``: a late
+one can never overwrite the final content.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +25,10 @@ from playground.runtime.objects import new_message, new_step, text_part
 from playground.runtime.store import Obj, Store
 
 Emit = Callable[[str, Obj], None]
+
+SAVE_INTERVAL = 0.1
+
+log = logging.getLogger(__name__)
 
 
 class MessageWriter:
@@ -31,6 +44,9 @@ class MessageWriter:
         self.step: Obj | None = None
         self._images: list[str] = []
         self._parts: list[str] = []
+        self._saved_at = float("-inf")  # monotonic time of the last progress save
+        self._saved_len = 0  # how many parts that save covered
+        self._save_task: asyncio.Task[None] | None = None
 
     @property
     def started(self) -> bool:
@@ -93,6 +109,48 @@ class MessageWriter:
         if first:
             part["text"]["annotations"] = []
         self._delta([part])
+        await self._save_progress_soon()
+
+    async def _save_progress_soon(self) -> None:
+        """Save now if the last save is old enough, else make sure one follows shortly."""
+        wait = self._saved_at + SAVE_INTERVAL - time.monotonic()
+        if wait <= 0:
+            await self._save_progress()
+        elif self._save_task is None:
+            self._save_task = asyncio.get_running_loop().create_task(self._save_later(wait))
+
+    async def _save_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._save_task = None
+        try:
+            await self._save_progress()
+        except Exception:
+            # Only a preview for pollers (e.g. the store closing at shutdown); the final
+            # write still carries the whole text.
+            log.debug("progress save of message failed", exc_info=True)
+
+    async def _save_progress(self) -> None:
+        assert self.message is not None
+        if self._saved_len == len(self._parts):
+            return
+        self._saved_at = time.monotonic()
+        self._saved_len = len(self._parts)
+        content = self._content(self.text, [])
+
+        def change(message: Obj) -> Obj:
+            if message.get("status") == "in_progress":
+                message["content"] = content
+            return message
+
+        await self._store.mutate(
+            "message", self.message["id"], change, parent=self.message["thread_id"]
+        )
+
+    def _stop_saving(self) -> None:
+        """No trailing save after the final write (the status guard covers one in flight)."""
+        if self._save_task is not None:
+            self._save_task.cancel()
+            self._save_task = None
 
     def _content(self, text: str, annotations: list[dict[str, Any]]) -> list[Obj]:
         parts: list[Obj] = [
@@ -113,6 +171,7 @@ class MessageWriter:
         if not self.started:
             await self.start()
         assert self.message is not None and self.step is not None
+        self._stop_saving()
         streamed = self.text
         state = self._state
         text, annotations = annotate(
@@ -186,6 +245,7 @@ class MessageWriter:
             return
         if self.message.get("status") != "in_progress":
             return
+        self._stop_saving()
         now = int(self._clock())
         text = self.text
         message = await self._store.update_message(

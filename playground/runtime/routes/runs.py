@@ -108,6 +108,10 @@ async def _run_settings(
     response_format = validate.response_format(body)
     if response_format is not None:
         settings["response_format"] = response_format
+    run_tools: list[dict[str, Any]] = (
+        settings["tools"] if "tools" in settings else assistant.get("tools") or []
+    )
+    validate.tool_choice_matches(settings.get("tool_choice"), run_tools)
     effort = validate.string(body, "reasoning_effort")
     if effort is not None:
         settings["_reasoning_effort"] = effort

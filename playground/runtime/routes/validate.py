@@ -319,6 +319,37 @@ def tool_choice(body: dict[str, Any]) -> Any:
     )
 
 
+def tool_choice_matches(choice: Any, run_tools: list[dict[str, Any]]) -> None:
+    """A forced tool must be one the run can call; otherwise the model would be asked
+    for a tool it was never given (and Chat Completions servers reject that mid-run)."""
+    if not isinstance(choice, dict):
+        return
+    kind = choice.get("type")
+    if kind == "function":
+        name = (choice.get("function") or {}).get("name")
+        names = [
+            (tool.get("function") or {}).get("name")
+            for tool in run_tools
+            if tool.get("type") == "function"
+        ]
+        if name not in names:
+            listed = ", ".join(f"'{n}'" for n in names) if names else "none"
+            raise bad_request(
+                f"Invalid 'tool_choice': the function '{name}' is not among this run's "
+                f"tools (functions available: {listed}).",
+                param="tool_choice",
+                code="invalid_value",
+            )
+    elif kind in ("code_interpreter", "file_search"):
+        if not any(tool.get("type") == kind for tool in run_tools):
+            raise bad_request(
+                f"Invalid 'tool_choice': this run has no '{kind}' tool; add it to the "
+                "run's or the assistant's tools first.",
+                param="tool_choice",
+                code="invalid_value",
+            )
+
+
 def truncation_strategy(body: dict[str, Any]) -> dict[str, Any] | None:
     value = body.get("truncation_strategy")
     if value is None:
