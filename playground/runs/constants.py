@@ -42,3 +42,13 @@ RECOVERY_LIST_LIMIT: Final = 5
 OUTPUT_WARN_CHARS: Final = 512 * 1024
 #: Default time limit (seconds) for a local Python function.
 LOCAL_PYTHON_TIMEOUT_S: Final = 10.0
+
+#: While a run is in progress its steps (and, when a message is being written, its
+#: messages) are re-read at most this often (seconds). Every other poll reads only the run,
+#: so following a run costs about what the SDK's ``create_and_poll`` costs, while the
+#: inspector still sees step progress and polled text grow about once a second.
+DETAIL_REFRESH_S: Final = 1.0
+#: Each live read that finds nothing new waits this much longer before the next...
+DETAIL_REFRESH_GROWTH: Final = 1.5
+#: ...up to this cap (seconds), so a model that thinks for a minute costs little.
+DETAIL_REFRESH_MAX_S: Final = 5.0

@@ -41,9 +41,11 @@ from playground.api import (
     UnsupportedFeatureError,
 )
 from playground.protocol import (
+    Message,
     MessageDeltaEvent,
     MessageEvent,
     Run,
+    RunStep,
     RunStepDeltaEvent,
     RunStepEvent,
     StreamEvent,
@@ -69,6 +71,7 @@ from .constants import (
 from .errors import RunDriverError, ToolOutputsError
 from .events import RunEvent
 from .polling import PollInterval
+from .refresh import DetailRead, DetailSchedule, messages_may_have_changed
 from .tracker import RunTracker, batch_key
 
 log = logging.getLogger(__name__)
@@ -184,7 +187,8 @@ class RunDriver:
             return await self._recovered(thread_id, assistant_id, started, exc)
         except InternalServerError as exc:
             return await self._recovered(thread_id, assistant_id, started, exc)
-        return RunSession(self, thread_id, run)
+        # Just created: it has no steps or messages yet, so nothing needs catching up on.
+        return RunSession(self, thread_id, run, fresh=True)
 
     async def create_thread_and_run(
         self, assistant_id: str, *, thread: Mapping[str, Any] | None = None, **overrides: Any
@@ -213,7 +217,7 @@ class RunDriver:
                     raise RunDriverError("The server ended the stream before starting the run.")
                 return RunSession(self, run.thread_id, None, feed=feed, run_id=run.id)
         run = await self.client.runs.create_thread_and_run(body)
-        return RunSession(self, run.thread_id, run)
+        return RunSession(self, run.thread_id, run, fresh=True)
 
     async def attach(self, thread_id: str, run_id: str) -> RunSession:
         """Follow a run that already exists (started elsewhere, or before a restart)."""
@@ -265,7 +269,11 @@ class RunDriver:
 
 
 class RunSession:
-    """One followed run. Iterate :meth:`events` once; steer with the other methods."""
+    """One followed run. Iterate :meth:`events` once; steer with the other methods.
+
+    ``fresh`` says the run was created just now (by this driver, without a stream), so the
+    first poll need not read its steps and messages to catch up on what happened before.
+    """
 
     def __init__(
         self,
@@ -275,6 +283,7 @@ class RunSession:
         *,
         feed: _StreamFeed | None = None,
         run_id: str | None = None,
+        fresh: bool = False,
     ) -> None:
         self._driver = driver
         self._client = driver.client
@@ -284,6 +293,7 @@ class RunSession:
         self._stashed: list[Run] = [run] if run is not None else []
         self._feed = feed
         self._interval = PollInterval()
+        self._details = DetailSchedule(driver.clock(), stale=not fresh)
         self._hint_ms: int | None = None
         self._wake = asyncio.Event()
         self._answered: set[tuple[str, ...]] = set()
@@ -377,6 +387,8 @@ class RunSession:
             if self._feed is feed:
                 self._feed = None
                 self._interval.reset()
+                # Whatever the stream did not deliver is read in full by the next poll.
+                self._details.mark_stale()
             await feed.aclose()
 
     def _on_stream_event(self, raw: StreamEvent) -> list[RunEvent]:
@@ -397,6 +409,8 @@ class RunSession:
         return []
 
     async def _poll_once(self) -> list[RunEvent]:
+        """Read the run (one request) and, when the :class:`DetailSchedule` says something
+        else can have changed, its steps and messages too."""
         run_id = self._require_run_id()
         failures = 0
         while True:
@@ -404,14 +418,18 @@ class RunSession:
                 fetched = await self._client.runs.retrieve_with_meta(self.thread_id, run_id)
                 run = fetched.value
                 self._hint_ms = fetched.poll_after_ms
-                changed = str(run.status) != self.tracker.status
+                status = str(run.status)
+                changed = status != self.tracker.status
+                read = self._details.plan(status, changed, self._driver.clock())
                 events: list[RunEvent] = []
-                terminal = is_terminal_run_status(str(run.status))
+                terminal = is_terminal_run_status(status)
                 if not terminal:
                     events += self.tracker.on_run(run)
-                if run.status != "queued" or changed:
-                    events += await self._list_steps_and_messages(run_id)
+                details = await self._read_details(run_id, read)
+                self._details.read_done(read, self._driver.clock(), found=bool(details))
+                events += details
                 if terminal:
+                    # After the details: the final text comes before the terminal event.
                     events += self.tracker.on_run(run)
                 break
             except _TRANSIENT as exc:
@@ -424,14 +442,40 @@ class RunSession:
             self._interval.reset()
         return events
 
-    async def _list_steps_and_messages(self, run_id: str) -> list[RunEvent]:
-        events: list[RunEvent] = []
-        steps = await self._client.steps.list(self.thread_id, run_id, order="asc").to_list()
-        for step in steps:
-            events += self.tracker.on_step(step)
-        messages = await self._client.messages.list(
+    async def _read_details(self, run_id: str, read: DetailRead) -> list[RunEvent]:
+        if read is DetailRead.NONE:
+            return []
+        if read is DetailRead.FULL:
+            # Both at once: at the end of a run this is on the path to the terminal event.
+            steps, messages = await _together(self._list_steps(run_id), self._list_messages(run_id))
+            return self._on_steps(steps)[0] + self._on_messages(run_id, messages)
+        steps = await self._list_steps(run_id)
+        events, changed_ids = self._on_steps(steps)
+        if messages_may_have_changed(steps, changed_ids):
+            events += self._on_messages(run_id, await self._list_messages(run_id))
+        return events
+
+    async def _list_steps(self, run_id: str) -> list[RunStep]:
+        return await self._client.steps.list(self.thread_id, run_id, order="asc").to_list()
+
+    async def _list_messages(self, run_id: str) -> list[Message]:
+        return await self._client.messages.list(
             self.thread_id, run_id=run_id, order="asc"
         ).to_list()
+
+    def _on_steps(self, steps: list[RunStep]) -> tuple[list[RunEvent], set[str]]:
+        """Events for listed steps, and the ids of the steps that were new or changed."""
+        events: list[RunEvent] = []
+        changed: set[str] = set()
+        for step in steps:
+            news = self.tracker.on_step(step)
+            if news:
+                changed.add(step.id)
+            events += news
+        return events, changed
+
+    def _on_messages(self, run_id: str, messages: list[Message]) -> list[RunEvent]:
+        events: list[RunEvent] = []
         for message in messages:
             if message.run_id in (None, "", run_id):
                 events += self.tracker.on_message(message)
@@ -512,6 +556,7 @@ class RunSession:
                     # Accepted (the stream had started) but unreadable: poll from here.
                     log.warning("Submit stream broke, polling instead: %s", exc.message)
                     self.stream_error = exc
+                    self._details.mark_stale()
                     await feed.aclose()
                 else:
                     self._feed = feed
@@ -546,6 +591,22 @@ class RunSession:
         if self._run_id is None:
             raise RunDriverError("The run has not been created yet.")
         return self._run_id
+
+
+async def _together(
+    first: Awaitable[list[RunStep]], second: Awaitable[list[Message]]
+) -> tuple[list[RunStep], list[Message]]:
+    """Await two reads concurrently; if one fails the other is cancelled, not orphaned."""
+    a = asyncio.ensure_future(first)
+    b = asyncio.ensure_future(second)
+    try:
+        return await a, await b
+    finally:
+        for task in (a, b):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 def _check_batch(run: Run, outputs: list[ToolOutput]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from playground.api import AssistantsClient, OpenAIDialect
+from playground.api import AssistantsClient, OpenAIDialect, RequestLogEntry
 from playground.protocol import ToolOutput
 from playground.runs import (
     MessageCompleted,
@@ -143,3 +143,33 @@ async def test_create_thread_and_run(
     assert [e.message.text() for e in events if isinstance(e, MessageCompleted)] == [
         "A fresh thread."
     ]
+
+
+async def test_polling_a_real_run_reads_mostly_the_run(
+    runtime: tuple[RuntimeServer, ScriptedLLM],
+) -> None:
+    """Against the runtime's real ``openai-poll-after-ms``: a 1.5 s run is followed with
+    run-only polls plus a handful of step/message reads, not three requests per poll."""
+    rt, llm = runtime
+    log: list[RequestLogEntry] = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        client = AssistantsClient(http, OpenAIDialect(rt.api_base, rt.token), on_request=log.append)
+        thread_id, assistant_id = await _thread(client)
+        llm.queue(text("Thought about it.", delay=1.5))
+        log.clear()
+        session = await RunDriver(client, prefer_stream=False).create_run(thread_id, assistant_id)
+        events = await collect(session)
+
+    assert isinstance(events[-1], RunCompleted)
+    assert [e.message.text() for e in events if isinstance(e, MessageCompleted)] == [
+        "Thought about it."
+    ]
+    paths = [entry.url.split("?")[0] for entry in log]
+    run_reads = [p for p in paths if p.endswith(f"/runs/{session.run_id}")]
+    details = [p for p in paths if p.endswith(("/steps", "/messages"))]
+    # 1.5 s at the runtime's 200 ms hint: about eight reads of the run...
+    assert len(run_reads) >= 6
+    # ...and only: steps at the change to in_progress, one or two live reads, then steps
+    # and messages at the end. (Before, every poll read all three.)
+    assert 2 <= len(details) <= 5
+    assert len(paths) == 1 + len(run_reads) + len(details)

@@ -61,7 +61,7 @@ def test_plain_run_poll_header_steps_and_messages(client, module_llm) -> None:  
     assert run["instructions"] == "Help." and run["temperature"] == 0.2
     active = client.get(f"/threads/{thread_id}/runs/{run['id']}")
     assert active.json()["status"] in ("queued", "in_progress")
-    assert active.headers["openai-poll-after-ms"] == "200"
+    assert active.headers["openai-poll-after-ms"] == "100"
 
     done = _wait_status(client, thread_id, run["id"], "completed", "failed")
     assert done["status"] == "completed", done

@@ -28,7 +28,7 @@ from .resources import tool_resources
 from .threads import build_thread
 
 SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
-POLL_AFTER_MS = "200"
+POLL_AFTER_MS = "100"
 
 
 def includes(request: Request) -> set[str]:
