@@ -12,7 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from playground.ui.embedded import EmbeddedRuntime, EmbeddedSettings, default_model_settings
+from playground.ui.embedded import (
+    EmbeddedRuntime,
+    EmbeddedSettings,
+    ModelSource,
+    default_model_settings,
+)
 from playground.ui.viewmodels.session import Connection, ProfileKeys
 
 if TYPE_CHECKING:
@@ -26,6 +31,34 @@ log = logging.getLogger(__name__)
 #: stream are governed by the driver, not this timeout.
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 120.0
+
+
+#: Where a person can point the embedded runtime instead, named as they know them.
+MODEL_SERVERS = "Ollama, vLLM, LM Studio, llama.cpp server, OpenAI, Azure"
+
+
+def embedded_description(root: str, source: ModelSource, model: str | None) -> str:
+    """The status-line words for the embedded runtime, saying plainly who answers.
+
+    The tiny offline model answers anything, but badly; people must know that and how to get
+    real answers, or they will judge the playground by SmolLM2-135M's replies.
+    """
+    where = f"Connected to the embedded runtime at {root}"
+    if source is ModelSource.OFFLINE:
+        return (
+            f"{where}. A tiny offline model (SmolLM2-135M) is answering — set a model endpoint "
+            f"({MODEL_SERVERS}) in Connections… for real answers."
+        )
+    if source is ModelSource.NONE:
+        return (
+            f"{where}, but no model can answer (no model endpoint set and the offline model is "
+            f"not installed), so runs will fail. Set a model endpoint ({MODEL_SERVERS}) in "
+            "Connections…, or install the offline model with “make local-model” (it needs a C "
+            "compiler such as gcc or clang) and restart."
+        )
+    if source is ModelSource.ENDPOINT and model:
+        return f"{where} (model: {model})"
+    return where
 
 
 class ConnectionProblem(Exception):
@@ -91,13 +124,15 @@ class AppConnector:
             self._running_settings = settings
             assert base is not None
             dialect: Any = _openai_dialect(base, self._embedded.token, "v2")
-            where = f"the embedded runtime at {base.rsplit('/v1', 1)[0]}"
-            if not settings.model_base_url:
-                where += " (no model endpoint set: runs will fail until you choose one)"
+            description = embedded_description(
+                base.rsplit("/v1", 1)[0],
+                self._embedded.model_source,
+                self._embedded.model_description,
+            )
         else:
             dialect = self._remote_dialect(profile, api_key)
-            where = f"{profile.name} ({dialect.base_url})"
-        return await self._open(profile, dialect, where, on_request)
+            description = f"Connected to {profile.name} ({dialect.base_url})"
+        return await self._open(profile, dialect, description, on_request)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -153,7 +188,7 @@ class AppConnector:
         self,
         profile: ConnectionProfile,
         dialect: Any,
-        where: str,
+        description: str,
         on_request: Callable[[object], None] | None,
     ) -> Connection:
         import httpx
@@ -175,7 +210,7 @@ class AppConnector:
             profile=profile,
             client=client,
             driver=driver,
-            description=f"Connected to {where}",
+            description=description,
             can_list_threads=bool(dialect.can_list_threads),
             api_family=str(dialect.family),
             aclose=aclose,

@@ -1,7 +1,9 @@
 """``assistants-playground-server``: run the embedded Assistants runtime as a process.
 
-Prints exactly one ``listening on http://HOST:PORT`` line (and ``token: ...`` when it
-generated the token) once the socket is bound, then serves until SIGTERM/SIGINT.
+Prints ``token: ...`` (only when it generated the token), then ``model: ...`` (which model
+answers runs: ``NAME at URL``, ``offline SmolLM2-135M-Instruct (llama.cpp)`` or ``none (why)``),
+and last exactly one ``listening on http://HOST:PORT`` line once startup has finished; then
+serves until SIGTERM/SIGINT. Readers wait for ``listening on``, so it stays the last line.
 The model API key is read from the environment variable named by
 ``--model-api-key-env``, never from the command line (argv is visible to other users).
 """
@@ -51,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--model-api-key-env",
         default=None,
         help="name of the environment variable holding the model API key",
+    )
+    parser.add_argument(
+        "--no-local-model",
+        action="store_true",
+        help="without --model-base-url, do not fall back to the bundled offline model "
+        "(runs then fail saying no model is configured)",
     )
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow binding a non-loopback address"
@@ -104,6 +112,7 @@ def build_config(args: argparse.Namespace) -> RuntimeConfig:
         model=args.model,
         model_api_key=api_key,
         allow_remote=args.allow_remote,
+        use_local_model=not args.no_local_model,
         run_expiry_seconds=args.run_expiry_seconds,
         max_upload_bytes=args.max_upload_bytes,
     )
@@ -148,13 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = build_config(args)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
-    from .server import create_app  # heavy imports only after the arguments are valid
+    from .model_choice import choose_model  # heavy imports only after the arguments are valid
+    from .server import create_app
 
     sock = bind(config.host, config.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     if not args.token:
         print(f"token: {config.token}", flush=True)
+    print(f"model: {choose_model(config).description}", flush=True)
     server = _AnnouncingServer(
         uvicorn.Config(
             create_app(config),

@@ -22,6 +22,8 @@ class RuntimeConfig:
     model: str | None = None
     model_api_key: str | None = None
     allow_remote: bool = False
+    #: Without a model endpoint, answer with the bundled offline model (when installed).
+    use_local_model: bool = True
     run_expiry_seconds: int = DEFAULT_RUN_EXPIRY_SECONDS
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 
@@ -30,7 +32,8 @@ class RuntimeConfig:
         return (
             f"RuntimeConfig(data_dir={self.data_dir!r}, host={self.host!r}, port={self.port}, "
             f"model_base_url={self.model_base_url!r}, model={self.model!r}, "
-            f"allow_remote={self.allow_remote}, run_expiry_seconds={self.run_expiry_seconds})"
+            f"allow_remote={self.allow_remote}, use_local_model={self.use_local_model}, "
+            f"run_expiry_seconds={self.run_expiry_seconds})"
         )
 
     @property

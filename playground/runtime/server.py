@@ -27,8 +27,9 @@ from .crash_guard import CrashGuard
 from .engine import RunEngine
 from .errors import ApiError
 from .file_search import SearchIndex
-from .model import ChatModel, ChatRequest, ModelError, OpenAIChatModel
-from .model.types import ChatChunk
+from .model import ChatModel
+from .model_choice import build_model as _build_model
+from .model_choice import choose_model
 from .routes import api_routes
 from .routes.context import Context
 from .store import Store
@@ -36,24 +37,9 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 
-class UnconfiguredModel:
-    """Stands in when no ``--model-base-url`` was given: every run fails saying why."""
-
-    async def complete(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
-        raise ModelError(
-            "No model is configured for this server. Start it with --model-base-url "
-            "(any OpenAI-compatible Chat Completions endpoint) and --model NAME."
-        )
-        yield  # pragma: no cover - makes this an async generator
-
-    async def aclose(self) -> None:
-        return None
-
-
 def build_model(config: RuntimeConfig) -> ChatModel:
-    if not config.model_base_url:
-        return UnconfiguredModel()
-    return OpenAIChatModel(config.model_base_url, config.model or "default", config.model_api_key)
+    """The engine's model: the endpoint, else the offline default, else a plain failure."""
+    return _build_model(config)
 
 
 async def _api_error(_request: Request, exc: Exception) -> Response:
@@ -93,7 +79,8 @@ def create_app(config: RuntimeConfig) -> Starlette:
         store = Store.open(config.db_path, config.files_dir)
         search = SearchIndex(config.search_db_path)
         interpreter = CodeInterpreter(config.workspaces_dir, limits=Limits())
-        model = build_model(config)
+        choice = choose_model(config)
+        model = _build_model(config, choice)
         engine = RunEngine(
             store,
             model,
@@ -101,7 +88,9 @@ def create_app(config: RuntimeConfig) -> Starlette:
             search,  # type: ignore[arg-type]  # engine.ports.Hit declares mutable attrs; SearchHit is frozen
             run_expiry_seconds=config.run_expiry_seconds,
         )
-        context = Context(config=config, store=store, engine=engine, search=search)
+        context = Context(
+            config=config, store=store, engine=engine, search=search, model_id=choice.model_id
+        )
         app.state.ctx = context
         await engine.recover()
         try:

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 
 LISTENING_PREFIX = "listening on "
 TOKEN_PREFIX = "token: "
+#: The runtime says which model answers runs before it says ``listening on``:
+#: ``model: offline NAME (llama.cpp)``, ``model: none (why)`` or ``model: NAME at URL``.
+MODEL_PREFIX = "model: "
+_OFFLINE_WORD = "offline "
+_NONE_WORD = "none"
 #: Environment variable that carries the model key to the child (never argv).
 MODEL_KEY_ENV = "PLAYGROUND_RUNTIME_MODEL_API_KEY"
 #: Where ``make run`` finds a default model endpoint when the profile has none.
@@ -56,6 +61,26 @@ class RuntimeState(StrEnum):
     FAILED = "failed"
 
 
+class ModelSource(StrEnum):
+    """Which kind of model answers the running runtime's runs."""
+
+    ENDPOINT = "endpoint"  # a configured Chat Completions endpoint
+    OFFLINE = "offline"  # the tiny bundled SmolLM2, run in-process
+    NONE = "none"  # nothing: runs fail saying what to install or configure
+    UNKNOWN = "unknown"  # not running, or a runtime that does not announce its model
+
+
+def model_source_of(description: str | None) -> ModelSource:
+    """Classify the text after ``model: `` by its first word (see the runtime's model_choice)."""
+    if description is None:
+        return ModelSource.UNKNOWN
+    if description.startswith(_OFFLINE_WORD):
+        return ModelSource.OFFLINE
+    if description == _NONE_WORD or description.startswith(_NONE_WORD + " "):
+        return ModelSource.NONE
+    return ModelSource.ENDPOINT
+
+
 @dataclass(frozen=True)
 class EmbeddedSettings:
     """How to start the runtime. ``model_api_key`` goes to the child's environment only."""
@@ -66,6 +91,8 @@ class EmbeddedSettings:
     model_api_key: str | None = None
     python: str = sys.executable
     startup_timeout_s: float = DEFAULT_STARTUP_TIMEOUT_S
+    #: Without a model endpoint, let the runtime answer with its bundled offline model.
+    use_local_model: bool = True
 
     def __repr__(self) -> str:  # never show the key in tracebacks or logs
         return (
@@ -81,6 +108,8 @@ class EmbeddedSettings:
             cmd += ["--model-base-url", self.model_base_url, "--model", self.model or "default"]
             if self.model_api_key:
                 cmd += ["--model-api-key-env", MODEL_KEY_ENV]
+        if not self.use_local_model:
+            cmd.append("--no-local-model")
         return cmd
 
     def environment(self) -> dict[str, str]:
@@ -114,6 +143,7 @@ class EmbeddedRuntime(QObject):
         self._process: asyncio.subprocess.Process | None = None
         self._base_url: str | None = None
         self._token: str | None = None
+        self._model_description: str | None = None
         self._state = RuntimeState.STOPPED
         self._error = ""
         self._stderr_path: Path | None = None
@@ -146,6 +176,15 @@ class EmbeddedRuntime(QObject):
     @property
     def token(self) -> str | None:
         return self._token
+
+    @property
+    def model_description(self) -> str | None:
+        """What the runtime said answers its runs (the text after ``model: ``), once running."""
+        return self._model_description
+
+    @property
+    def model_source(self) -> ModelSource:
+        return model_source_of(self._model_description)
 
     @property
     def pid(self) -> int | None:
@@ -187,7 +226,7 @@ class EmbeddedRuntime(QObject):
     async def _start(self, settings: EmbeddedSettings) -> str:
         self._set_state(RuntimeState.STARTING)
         self._stopping = False
-        self._base_url = self._token = None
+        self._base_url = self._token = self._model_description = None
         try:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -243,6 +282,8 @@ class EmbeddedRuntime(QObject):
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith(TOKEN_PREFIX):
                 self._token = line[len(TOKEN_PREFIX) :].strip()
+            elif line.startswith(MODEL_PREFIX):
+                self._model_description = line[len(MODEL_PREFIX) :].strip()
             elif line.startswith(LISTENING_PREFIX):
                 self._base_url = line[len(LISTENING_PREFIX) :].strip().rstrip("/")
         if not self._token:
@@ -259,7 +300,7 @@ class EmbeddedRuntime(QObject):
         _LIVE_PIDS.discard(process.pid)
         if self._stopping or process is not self._process:
             return
-        self._base_url = None
+        self._base_url = self._model_description = None
         self._fail_quietly(
             f"The embedded runtime stopped unexpectedly (exit code {code})." + self._stderr_tail()
         )
@@ -285,7 +326,7 @@ class EmbeddedRuntime(QObject):
         if process is not None:
             _LIVE_PIDS.discard(process.pid)
         self._process = None
-        self._base_url = self._token = None
+        self._base_url = self._token = self._model_description = None
         if self._state is not RuntimeState.FAILED:
             self._set_state(RuntimeState.STOPPED)
 

@@ -13,8 +13,14 @@ from tests.helpers.scripted_llm import ScriptedLLM
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeServer]:
-    """One server (no model configured) shared by a test module."""
-    with start_runtime(tmp_path_factory.mktemp("runtime") / "data") as server:
+    """One server with no model at all (runs fail plainly) shared by a test module.
+
+    ``--no-local-model`` keeps the offline default out, so runs fail fast and the same way
+    whether or not llama-cpp-python is installed.
+    """
+    with start_runtime(
+        tmp_path_factory.mktemp("runtime") / "data", extra_args=["--no-local-model"]
+    ) as server:
         yield server
 
 

@@ -1,4 +1,5 @@
-"""The embedded runtime child process: start with a fresh token, stop, and failures in words."""
+"""The embedded runtime child process: start with a fresh token, stop, and failures in words;
+which model answers (offline default, none, an endpoint) and how the window says so."""
 
 from __future__ import annotations
 
@@ -11,11 +12,25 @@ from pathlib import Path
 
 import pytest
 
+from playground.connector import embedded_description
+from playground.runtime.model.llama_local import local_model_unavailable_reason
 from playground.ui.embedded import (
     EmbeddedRuntime,
     EmbeddedRuntimeError,
     EmbeddedSettings,
+    ModelSource,
     RuntimeState,
+    model_source_of,
+)
+from tests.ui.shell_support import running_app
+
+OFFLINE_SENTENCE = (
+    "A tiny offline model (SmolLM2-135M) is answering — set a model endpoint (Ollama, vLLM, "
+    "LM Studio, llama.cpp server, OpenAI, Azure) in Connections… for real answers."
+)
+#: What this machine's runtime uses when nothing is configured.
+DEFAULT_SOURCE = (
+    ModelSource.OFFLINE if local_model_unavailable_reason() is None else ModelSource.NONE
 )
 
 
@@ -48,6 +63,8 @@ async def test_starts_with_fresh_token_and_stops(tmp_path: Path) -> None:
         assert base.startswith("http://127.0.0.1:") and base.endswith("/v1")
         token = runtime.token
         assert token and len(token) >= 20
+        # With nothing configured the runtime names its default model on startup.
+        assert runtime.model_source is DEFAULT_SOURCE, runtime.model_description
         # The token is not on the command line (other users can read argv).
         assert token not in " ".join(EmbeddedSettings(data_dir=tmp_path / "rt").command())
         status = await asyncio.to_thread(_get, base + "/assistants", token)
@@ -63,6 +80,7 @@ async def test_starts_with_fresh_token_and_stops(tmp_path: Path) -> None:
     assert runtime.state is RuntimeState.STOPPED
     assert states[:2] == ["starting", "running"] and states[-1] == "stopped"
     assert runtime.pid is None
+    assert runtime.model_source is ModelSource.UNKNOWN
 
 
 async def test_two_starts_get_different_tokens(tmp_path: Path) -> None:
@@ -130,3 +148,70 @@ def test_settings_repr_hides_the_model_key(tmp_path: Path) -> None:
     assert "sk-SECRET-123" not in repr(settings)
     assert "sk-SECRET-123" not in " ".join(settings.command())
     assert settings.environment()["PLAYGROUND_RUNTIME_MODEL_API_KEY"] == "sk-SECRET-123"
+
+
+async def test_no_local_model_setting_is_reported_as_no_model(tmp_path: Path) -> None:
+    runtime = EmbeddedRuntime()
+    settings = EmbeddedSettings(data_dir=tmp_path / "rt", use_local_model=False)
+    assert settings.command()[-1] == "--no-local-model"
+    await runtime.ensure_started(settings)
+    try:
+        assert runtime.model_source is ModelSource.NONE
+        assert runtime.model_description and "--no-local-model" in runtime.model_description
+    finally:
+        await runtime.stop()
+
+
+async def test_a_model_endpoint_is_named_with_its_url(tmp_path: Path) -> None:
+    runtime = EmbeddedRuntime()
+    # Nothing listens on port 9: the runtime only contacts the endpoint when a run starts.
+    settings = EmbeddedSettings(
+        data_dir=tmp_path / "rt", model_base_url="http://127.0.0.1:9/v1", model="llama3.2"
+    )
+    await runtime.ensure_started(settings)
+    try:
+        assert runtime.model_source is ModelSource.ENDPOINT
+        assert runtime.model_description == "llama3.2 at http://127.0.0.1:9/v1"
+    finally:
+        await runtime.stop()
+
+
+def test_model_lines_are_classified_by_their_first_word() -> None:
+    assert model_source_of("offline SmolLM2-135M-Instruct (llama.cpp)") is ModelSource.OFFLINE
+    assert model_source_of("none (llama-cpp-python is not installed)") is ModelSource.NONE
+    assert model_source_of("none") is ModelSource.NONE
+    # A model whose name merely starts with those letters is still an endpoint.
+    assert model_source_of("nonesuch-7b at http://h/v1") is ModelSource.ENDPOINT
+    assert model_source_of("offline-llm at http://h/v1") is ModelSource.ENDPOINT
+    assert model_source_of(None) is ModelSource.UNKNOWN
+
+
+def test_descriptions_say_who_answers_and_what_to_do() -> None:
+    root = "http://127.0.0.1:5000"
+    offline = embedded_description(root, ModelSource.OFFLINE, "offline SmolLM2 (llama.cpp)")
+    assert offline.startswith(f"Connected to the embedded runtime at {root}")
+    assert OFFLINE_SENTENCE in offline
+    none = embedded_description(root, ModelSource.NONE, "none (why)")
+    assert "runs will fail" in none
+    assert "make local-model" in none and "C compiler" in none
+    assert "Connections…" in none
+    endpoint = embedded_description(root, ModelSource.ENDPOINT, "qwen at http://gpu:8000/v1")
+    assert (
+        endpoint
+        == f"Connected to the embedded runtime at {root} (model: qwen at http://gpu:8000/v1)"
+    )
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # offscreen window sizing notes
+async def test_window_says_which_model_answers_when_none_is_configured(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PLAYGROUND_MODEL_BASE_URL", raising=False)
+    monkeypatch.delenv("PLAYGROUND_MODEL", raising=False)
+    async with running_app(qtbot) as running:
+        detail = running.parts.session.state_detail
+        assert detail.startswith("Connected to the embedded runtime at http://127.0.0.1:")
+        if DEFAULT_SOURCE is ModelSource.OFFLINE:
+            assert OFFLINE_SENTENCE in detail
+        else:
+            assert "make local-model" in detail

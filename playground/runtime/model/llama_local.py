@@ -38,7 +38,9 @@ from playground.runtime.model.types import ChatChunk, ChatRequest, ToolCallDelta
 log = logging.getLogger(__name__)
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MODEL_DISPLAY_NAME = "SmolLM2-135M-Instruct (offline, bundled)"
+#: The id ``GET /models`` lists while the offline model answers.
+MODEL_ID = "SmolLM2-135M-Instruct"
+MODEL_DISPLAY_NAME = f"{MODEL_ID} (offline, bundled)"
 DEFAULT_CONTEXT_TOKENS = 8192  # what SmolLM2 was trained with
 DEFAULT_MAX_TOKENS = 512  # a tiny model left unbounded tends to ramble until the context fills
 REPEAT_PENALTY = 1.1

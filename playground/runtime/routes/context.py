@@ -21,6 +21,8 @@ class Context:
     store: Store
     engine: Any
     search: Any
+    #: The model that answers runs (what ``GET /models`` lists); None when none can.
+    model_id: str | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -1,4 +1,7 @@
-"""``/models``: the one configured model, so clients can fill a model picker."""
+"""``/models``: the one model that answers runs, so clients can fill a model picker.
+
+That is the configured endpoint's model, or the offline default when none is configured.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from .context import ctx
 
 
 def _models(request: Request) -> list[dict[str, object]]:
-    name = ctx(request).config.model
+    name = ctx(request).model_id
     if not name:
         return []
     return [{"id": name, "object": "model", "created": 0, "owned_by": "assistants-playground"}]
