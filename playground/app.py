@@ -90,6 +90,7 @@ class PlaygroundApp:
 
         self.window.set_chat_pane(ChatPane(chat_vm, threads_vm))
         self._install_optional_panes(parts)
+        self.window.balance_panes()
         self._connect_signals(parts)
         if connect:
             await connection_vm.open_last()
@@ -107,6 +108,7 @@ class PlaygroundApp:
             parts.assistants_vm = AssistantsViewModel(parts.session, parent=self.window)
             self.window.set_left_pane(AssistantPane(parts.assistants_vm))
             parts.assistants_vm.selected_changed.connect(parts.chat_vm.set_assistant)
+            parts.chat_vm.assistant_changed.connect(self.on_chat_assistant_changed)
         except Exception as exc:
             log.warning("The assistant pane is not available: %s", exc)
             self.window.set_left_pane_message(f"The assistant pane could not load: {exc}")
@@ -147,6 +149,43 @@ class PlaygroundApp:
 
         foundry = isinstance(profile, ConnectionProfile) and profile.kind is ProfileKind.FOUNDRY
         self.window.set_note(FOUNDRY_RETIREMENT_NOTE if foundry else "")
+
+    def on_chat_assistant_changed(self, assistant_id: object) -> None:
+        """The chat runs another assistant (a thread's own): show it in the left pane too.
+
+        Also brings in an assistant created elsewhere (another tool, the API), which the
+        list has not seen yet.
+        """
+        assert self.parts is not None
+        vm = self.parts.assistants_vm
+        if vm is None or not isinstance(assistant_id, str) or not assistant_id:
+            return
+        if vm.selected_id == assistant_id:
+            return
+        if vm.editor.is_dirty:
+            # Never throw away edits the person has not saved; the list stays where it is.
+            self.bridge.post_notice(
+                f"The chat now runs {assistant_id}; save or revert your edits to see it here."
+            )
+            return
+        self.runner.start(
+            "assistants.select",
+            self._select_assistant(assistant_id),
+            label="Showing the thread's assistant",
+        )
+
+    async def _select_assistant(self, assistant_id: str) -> None:
+        from playground.api.errors import NotFoundError
+
+        assert self.parts is not None
+        vm = self.parts.assistants_vm
+        try:
+            await vm.select_async(assistant_id)
+        except NotFoundError:
+            self.bridge.post_notice(
+                f"The assistant {assistant_id} no longer exists; choose one on the left."
+            )
+            self.parts.chat_vm.set_assistant(vm.selected_id)
 
     def on_embedded_failed(self, reason: str) -> None:
         assert self.parts is not None

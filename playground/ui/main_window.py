@@ -173,6 +173,17 @@ class MainWindow(QMainWindow):
     def set_chat_pane(self, widget: QWidget) -> None:
         self.chat_pane = self._replace(1, self.chat_pane, widget)
 
+    def balance_panes(self) -> None:
+        """Share the width once the real panes are in: the inspector needs room too.
+
+        Each pane gets its share of the width (left 27 %, chat 38 %, the rest to the
+        inspector) but never less than it needs to show its controls.
+        """
+        total = sum(self.splitter.sizes()) or self.width()
+        left = max(self.left_pane.minimumSizeHint().width(), int(total * 0.27))
+        chat = max(self.chat_pane.minimumSizeHint().width(), int(total * 0.38))
+        self.splitter.setSizes([left, chat, max(total - left - chat, 200)])
+
     def _replace(self, index: int, old: QWidget, new: QWidget) -> QWidget:
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(index, new)

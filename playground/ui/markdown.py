@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Our own scheme for in-app links (footnote markers, file links the chat resolves).
 APP_SCHEME = "playground"
+#: Private scheme of images the app itself hands to a view (thumbnails already decoded).
+LOCAL_IMAGE_SCHEME = "chat-thumb"
 _CODE_STYLE = "default"
 
 
@@ -116,11 +119,24 @@ class SafeTextBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor_clicked)
         #: Resource URLs the view was asked for and refused (tests check nothing leaks).
         self.refused_resources: list[str] = []
+        self._local_images: dict[str, QImage] = {}
+
+    def set_local_images(self, images: dict[str, QImage]) -> None:
+        """The in-memory images ``<img src="chat-thumb:…">`` may show (all others refused).
+
+        Keys are the part after the scheme. Set before ``setHtml`` so the layout finds them.
+        """
+        self._local_images = dict(images)
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:
-        # Only resources already added to the document (addResource) are served; anything
+        # Only images the app handed over (already decoded, in memory) are served; anything
         # else — http, file, relative paths — is refused, so nothing is fetched or read.
-        self.refused_resources.append(name.toString() if isinstance(name, QUrl) else name)
+        url = name if isinstance(name, QUrl) else QUrl(name)
+        if url.scheme() == LOCAL_IMAGE_SCHEME:
+            image = self._local_images.get(url.path())
+            if image is not None:
+                return image
+        self.refused_resources.append(url.toString())
         return None
 
     def set_markdown(self, text: str) -> None:

@@ -143,7 +143,6 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
         assert left is not None and left > 0
         assert dialog.countdown.text().startswith("Expires in")
         box.output.setPlainText('{"temp": 21}')
-        window_with_prompt = app.window
         _save(dialog, "requires-action.png")
         dialog.submit_button.click()
         # The same run asks again: a second prompt, arguments fine this time.
@@ -173,7 +172,6 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
         assert not dialog.isVisible() and not dialog2.isVisible()
         view = _pane(app).messages
         await until(lambda: "19 in Lyon" in view.plain_text(), [view.rendered], what="reply shown")
-        _save(window_with_prompt, "main-window.png")
 
 
 async def test_canned_output_is_sent_without_asking(qtbot: Any, model_env: ScriptedLLM) -> None:

@@ -16,6 +16,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from playground.app import install_asyncgen_hooks
+
 
 def _qt_event_loop() -> asyncio.AbstractEventLoop:
     # Earlier tests' loops (and their QTimers/QThreads) sit in reference cycles. Collect them
@@ -24,7 +26,12 @@ def _qt_event_loop() -> asyncio.AbstractEventLoop:
     gc.collect()
     # pytest-qt's ``qapp`` fixture reuses an existing instance, so creating it here is safe.
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app)
+    # As in the app: an HTTP stream abandoned mid-read is closed ON this loop, not by the
+    # garbage collector outside any task (where httpcore cannot tell which library runs it).
+    # Each new loop installs its own hooks; the old loop's finalizer ignores a closed loop.
+    install_asyncgen_hooks(loop)
+    return loop
 
 
 def pytest_asyncio_loop_factories(

@@ -91,10 +91,7 @@ async def test_rename_delete_and_open_by_id(qtbot: Any, model_env: ScriptedLLM) 
             lambda: threads.entry(outside.id) and threads.entry(outside.id).title == "Imported",  # type: ignore[union-attr]
             [threads.threads_changed],
         )
-        list_texts = [
-            _pane(app).thread_list.list.item(i).text()
-            for i in range(_pane(app).thread_list.list.count())
-        ]
+        list_texts = _pane(app).thread_list.titles()
         assert "Imported" in list_texts
         await threads.delete_async(outside.id)
         assert threads.entry(outside.id) is None

@@ -389,6 +389,32 @@ def test_timeline_widget_paints_and_grows_with_steps(vm: InspectorViewModel, qtb
     assert widget.timeline is None
 
 
+def test_a_finished_run_ends_in_a_badge_naming_its_outcome(
+    vm: InspectorViewModel, qtbot: QtBot
+) -> None:
+    from PySide6.QtGui import QColor
+
+    from playground.ui.widgets import timeline as lanes
+    from playground.ui.widgets.step_tree import STATUS_COLORS
+
+    widget = RunTimeline(vm)
+    qtbot.addWidget(widget)
+    vm.on_chat_run_event(RunCreated(run("queued")))
+    vm.on_chat_run_event(RunStatusChanged(run("in_progress", started_at=T0 + 1), "queued"))
+    widget.set_run("run_1")
+    assert widget.timeline is not None and widget.timeline.final_status == ""
+    feed_full_run(vm)
+    assert widget.timeline is not None and widget.timeline.final_status == "completed"
+    # The stretch while it ran is still "in progress"; the end of the lane says "completed".
+    statuses = [s.status for s in widget.timeline.statuses]
+    assert statuses[-1] == "in_progress" and "completed" not in statuses
+    widget.resize(420, widget.height())
+    image = widget.grab().toImage()
+    lane_y = lanes.MARGIN + lanes.AXIS_HEIGHT + lanes.LANE_HEIGHT // 2
+    end = image.pixelColor(widget.width() - lanes.MARGIN - 4, lane_y)
+    assert end.name() == QColor(STATUS_COLORS["completed"]).name()
+
+
 def test_pane_selects_the_newest_run_and_shows_raw_json(
     vm: InspectorViewModel, qtbot: QtBot
 ) -> None:

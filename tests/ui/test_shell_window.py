@@ -94,8 +94,10 @@ def test_annotations_become_footnote_markers() -> None:
     assert "[[1]](#fn-1)" in item.text and "[[2]](#fn-2)" in item.text
     assert item.footnotes == [
         Footnote(1, "file citation", "file-abc", "Q3 grew"),
-        Footnote(2, "file", "file-png"),
+        Footnote(2, "file", "file-png", name="c.png"),
     ]
+    # The sandbox path became a link named after the file, handled by the chat.
+    assert "[c.png](playground:file/file-png)" in item.text
     html = render_item(item)
     assert 'href="#fn-1"' in html and 'name="fn-2"' in html
     assert "Q3 grew" in html

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DRAFT_SAVE_DELAY_MS = 400
 HISTORY_LIMIT = 100
+#: Cited files looked up per batch (a long thread's citations should not flood the server).
+MAX_NAME_LOOKUPS = 20
 _TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
 
 
@@ -43,6 +46,8 @@ class Footnote:
     kind: str
     target: str
     quote: str = ""
+    #: A file's name as the message gives it (``sandbox:/mnt/data/<name>``), for file links.
+    name: str = ""
 
 
 @dataclass
@@ -130,8 +135,8 @@ def item_from_message(message: Any) -> ChatItem:
             parts.append(value)
             footnotes.extend(notes)
         elif kind == "image_file":
+            # Shown as a thumbnail under the text (the view renders ``images``).
             images.append(part.image_file.file_id)
-            parts.append(f"*[image {part.image_file.file_id}, shown in the inspector]*")
         elif kind == "image_url":
             parts.append(f"*[image at {part.image_url.url}, not loaded]*")
         elif kind == "refusal":
@@ -151,13 +156,32 @@ def item_from_message(message: Any) -> ChatItem:
     )
 
 
+#: In-app link targets the message view handles (``playground:file/<id>`` and friends).
+FILE_LINK = "playground:file/"
+IMAGE_LINK = "playground:image/"
+FOLDER_LINK = "playground:folder/"
+
+
+def sandbox_file_name(text: str, fallback: str) -> str:
+    """``sandbox:/mnt/data/report.csv`` → ``report.csv``; the file id when there is no name."""
+    name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
+    return name or fallback
+
+
 def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list[Footnote]]:
-    """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``)."""
+    """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``).
+
+    A ``file_path`` span (``sandbox:/mnt/data/x.csv``) becomes a link the chat handles
+    (download, then Save As): inside a Markdown link only the target is swapped, so the
+    model's link text stays; a bare path becomes a link named after the file.
+    """
     notes: list[Footnote] = []
-    spans: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, int, int, str]] = []  # start, end, number, file id for file_path
     for ann in annotations or []:
         kind = getattr(ann, "type", None) or "annotation"
         number = offset + len(notes) + 1
+        span_text = getattr(ann, "text", "") or ""
+        file_id = ""
         if kind == "file_citation":
             notes.append(
                 Footnote(
@@ -168,7 +192,9 @@ def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list
                 )
             )
         elif kind == "file_path":
-            notes.append(Footnote(number, "file", ann.file_path.file_id))
+            file_id = ann.file_path.file_id
+            name = sandbox_file_name(span_text, file_id)
+            notes.append(Footnote(number, "file", file_id, name=name))
         elif kind == "url_citation":
             notes.append(
                 Footnote(number, "link", ann.url_citation.url, ann.url_citation.title or "")
@@ -176,18 +202,32 @@ def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list
         else:
             notes.append(Footnote(number, str(kind), ""))
         start, end = getattr(ann, "start_index", None), getattr(ann, "end_index", None)
-        span_text = getattr(ann, "text", "") or ""
         if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
-            spans.append((start, end, number))
+            spans.append((start, end, number, file_id))
         elif span_text and span_text in text:
             at = text.index(span_text)
-            spans.append((at, at + len(span_text), number))
+            spans.append((at, at + len(span_text), number, file_id))
         else:
-            spans.append((len(text), len(text), number))
+            spans.append((len(text), len(text), number, ""))
+    by_number = {note.number: note for note in notes}
     # Replace from the end so earlier indices stay valid.
-    for start, end, number in sorted(spans, reverse=True):
-        text = f"{text[:start]} [[{number}]](#fn-{number}){text[end:]}"
+    for start, end, number, file_id in sorted(spans, reverse=True):
+        marker = f" [[{number}]](#fn-{number})"
+        if not file_id:
+            text = f"{text[:start]}{marker}{text[end:]}"
+            continue
+        target = FILE_LINK + quote(file_id, safe="")
+        if text[max(0, start - 2) : start] == "](" and text[end : end + 1] == ")":
+            text = f"{text[:start]}{target}){marker}{text[end + 1 :]}"
+        else:
+            label = _escape_link_text(by_number[number].name)
+            text = f"{text[:start]}[{label}]({target}){marker}{text[end:]}"
     return text, notes
+
+
+def _escape_link_text(name: str) -> str:
+    """A file name as Markdown link text (brackets and emphasis characters escaped)."""
+    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", name)
 
 
 class ChatViewModel(QObject):
@@ -214,6 +254,8 @@ class ChatViewModel(QObject):
     tool_output_supplied = Signal(str, str)
     #: A message id the view should bring into sight (the inspector's message links).
     scroll_requested = Signal(str)
+    #: Names of cited files arrived (``file_name``): footnotes can name them.
+    file_names_changed = Signal()
 
     def __init__(
         self, session: Session, threads: ThreadsViewModel, parent: QObject | None = None
@@ -234,6 +276,9 @@ class ChatViewModel(QObject):
         self._draft_timer.timeout.connect(self.on_draft_timer_timeout)
         self.overrides = RunOverrides()
         self.prompt: ToolPromptViewModel | None = None
+        #: file id -> name, for citation footnotes; filled in the background, per connection.
+        self._file_names: dict[str, str] = {}
+        self._names_asked: set[str] = set()
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
 
@@ -264,6 +309,10 @@ class ChatViewModel(QObject):
     @property
     def draft_text(self) -> str:
         return self._draft_text
+
+    def file_name(self, file_id: str) -> str | None:
+        """The name of a cited file, once the server told us (None until then)."""
+        return self._file_names.get(file_id)
 
     # -- intents --------------------------------------------------------------------------
 
@@ -353,6 +402,8 @@ class ChatViewModel(QObject):
 
     def on_session_client_changed(self) -> None:
         self._runs.clear()
+        self._file_names.clear()
+        self._names_asked.clear()
         self._items = []
         self.messages_changed.emit()
         self._emit_run_state()
@@ -385,6 +436,10 @@ class ChatViewModel(QObject):
         self._thread_id = thread_id
         self._items = []
         self.prompt = None
+        entry = self._threads.entry(thread_id) if thread_id else None
+        if entry is not None and entry.assistant_id:
+            # Go on with the assistant the thread was started with (the left pane follows).
+            self.set_assistant(entry.assistant_id)
         self.thread_changed.emit(thread_id)
         self.messages_changed.emit()
         self._emit_run_state()
@@ -420,6 +475,7 @@ class ChatViewModel(QObject):
         known = {i.key for i in loaded}
         self._items = loaded + [i for i in self._items if i.key not in known]
         self.messages_changed.emit()
+        self._resolve_file_names(self._items)
 
     # -- sending and running --------------------------------------------------------------
 
@@ -556,7 +612,9 @@ class ChatViewModel(QObject):
 
     def _ev_MessageCompleted(self, state: RunState, event: Any, current: bool) -> None:
         if current:
-            self._upsert(item_from_message(event.message))
+            item = item_from_message(event.message)
+            self._upsert(item)
+            self._resolve_file_names([item])
 
     def _ev_RequiresAction(self, state: RunState, event: Any, current: bool) -> None:
         from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
@@ -626,6 +684,45 @@ class ChatViewModel(QObject):
         sender = self.sender()
         if sender is None or sender is self.prompt:
             self.prompt = None
+
+    # -- cited file names -----------------------------------------------------------------
+
+    def _resolve_file_names(self, items: list[ChatItem]) -> None:
+        """Ask the server for the names of cited files we have not asked about yet."""
+        wanted = [
+            note.target
+            for item in items
+            for note in item.footnotes
+            if note.kind == "file citation" and note.target and note.target not in self._names_asked
+        ]
+        wanted = list(dict.fromkeys(wanted))[:MAX_NAME_LOOKUPS]
+        if not wanted or self._session.client is None:
+            return
+        self._names_asked.update(wanted)
+        self._session.runner.start(
+            "chat.file_names",
+            self._fetch_file_names(self._session.client, wanted),
+            replace=False,
+            label="Looking up cited files",
+        )
+
+    async def _fetch_file_names(self, client: Any, file_ids: list[str]) -> None:
+        found: dict[str, str] = {}
+        for file_id in file_ids:
+            try:
+                meta = await client.files.retrieve(file_id)
+            except Exception as exc:  # a deleted file or an odd server: the id will do
+                if type(exc).__name__ == "NotFoundError":
+                    found[file_id] = f"{file_id} (no longer on the server)"
+                continue
+            name = str(getattr(meta, "filename", "") or "")
+            if name:
+                found[file_id] = name
+        if client is not self._session.client:
+            return  # another connection now: these names belong to the old one
+        if found:
+            self._file_names.update(found)
+            self.file_names_changed.emit()
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -100,6 +100,9 @@ class Timeline:
     end: float
     statuses: list[TimelineSegment]
     steps: list[TimelineSegment]
+    #: How the run ended ("completed", "failed"...); empty while it is still going. Drawn as
+    #: a badge at the end of the status lane, so a finished run never reads "in progress".
+    final_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,8 @@ def build_timeline(record: RunRecord, now: float) -> Timeline:
             )
         )
     axis_end = max([end_of_run, start] + [s.end for s in steps])
-    return Timeline(start=start, end=axis_end, statuses=statuses, steps=steps)
+    final = str(run.status) if finished else ""
+    return Timeline(start=start, end=axis_end, statuses=statuses, steps=steps, final_status=final)
 
 
 def outputs_of_step(step: RunStep) -> list[OutputRef]:

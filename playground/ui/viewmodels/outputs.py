@@ -295,6 +295,10 @@ class OutputsViewModel(QObject):
         await self._after_cached(file_id, cached)
 
     async def _download(self, file_id: str) -> None:
+        item = self._items.get(file_id)
+        if item is not None and item.status is not OutputStatus.READY:
+            # Say so at once: the link and the gallery show progress from here on.
+            self._update(replace(item, status=OutputStatus.FETCHING, error=""))
         await self._fetch_reporting(file_id)
         item = self._items.get(file_id)
         if item is not None and item.status is OutputStatus.READY:

@@ -1,4 +1,4 @@
-"""The middle pane: threads on top, the conversation, run status, overrides and composer.
+"""The middle pane: the thread picker on top, the conversation, run status, overrides and composer.
 
 The composer keeps what was typed whenever a send is refused or fails; it clears only when
 the view model says ``sent``. Ctrl+Enter is **Add & Run**.
@@ -162,17 +162,18 @@ class ChatPane(QWidget):
         row.addWidget(self.run_button)
         bottom_layout.addLayout(row)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.thread_list)
+        # The thread picker is one row; the conversation gets the room.
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.messages)
         splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 5)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([120, 420, 180])
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([520, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.thread_list)
+        layout.addWidget(splitter, 1)
         self._connect_signals()
         self.on_vm_locked_changed(vm.locked)
         self.on_vm_assistant_changed(vm.assistant_id)

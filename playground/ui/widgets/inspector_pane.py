@@ -139,6 +139,8 @@ class InspectorParts:
     pane: InspectorPane
     gallery: GalleryView
     http_log: HttpLogView
+    #: The chat's thumbnails and file links (None when there is no chat to show them in).
+    chat_outputs: Any = None
 
 
 def install_inspector(window: Any, session: Session, chat_vm: Any = None) -> InspectorParts:
@@ -159,9 +161,28 @@ def install_inspector(window: Any, session: Session, chat_vm: Any = None) -> Ins
     tabs.addTab(gallery, "Outputs")
     tabs.addTab(http_log, "HTTP log")
     actions.notice.connect(session.bridge.post_notice)
+    chat_outputs = None
     if chat_vm is not None:
         _wire_chat(chat_vm, window, inspector_vm)
-    return InspectorParts(inspector_vm, outputs_vm, http_log_vm, actions, pane, gallery, http_log)
+        chat_outputs = _show_outputs_in_chat(chat_vm, window, outputs_vm, actions)
+    return InspectorParts(
+        inspector_vm, outputs_vm, http_log_vm, actions, pane, gallery, http_log, chat_outputs
+    )
+
+
+def _show_outputs_in_chat(
+    chat_vm: Any, window: Any, outputs_vm: OutputsViewModel, actions: OutputActions
+) -> Any:
+    """Thumbnails and file links in the chat, from the same outputs the gallery shows."""
+    from playground.ui.viewmodels.chat import ChatViewModel
+    from playground.ui.widgets.chat_outputs import ChatOutputs
+
+    messages: Any = getattr(getattr(window, "chat_pane", None), "messages", None)
+    if not isinstance(chat_vm, ChatViewModel) or not hasattr(messages, "set_outputs"):
+        return None
+    chat_outputs = ChatOutputs(chat_vm, outputs_vm, actions, parent=window)
+    messages.set_outputs(chat_outputs)
+    return chat_outputs
 
 
 def _wire_chat(chat_vm: Any, window: Any, inspector_vm: InspectorViewModel) -> None:

@@ -1,16 +1,21 @@
-"""The thread list: new, switch, rename, delete, open by id."""
+"""The thread picker: one compact row above the chat (new, switch, rename, delete, open by id).
+
+A drop-down rather than a list: a person works in one thread at a time, and the room above
+the conversation is worth more to the conversation than to a list of other threads.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QInputDialog,
-    QListWidget,
-    QListWidgetItem,
+    QLabel,
+    QMenu,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
+    QSizePolicy,
+    QToolButton,
     QWidget,
 )
 
@@ -19,65 +24,82 @@ from playground.ui.viewmodels.threads import ThreadsViewModel
 _NEW_ITEM_TEXT = "✚ New thread"
 
 
+def _button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
 class ThreadList(QWidget):
     def __init__(self, vm: ThreadsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = vm
         self._filling = False
-        self.list = QListWidget()
-        self.list.setObjectName("threadList")
-        self.list.setAccessibleName("Threads")
-        self.new_button = QPushButton("New")
-        self.open_button = QPushButton("Open by id…")
-        self.rename_button = QPushButton("Rename…")
-        self.delete_button = QPushButton("Delete")
-        buttons = QHBoxLayout()
-        for b in (self.new_button, self.open_button, self.rename_button, self.delete_button):
-            buttons.addWidget(b)
-        layout = QVBoxLayout(self)
+        self.combo = QComboBox()
+        self.combo.setObjectName("threadList")
+        self.combo.setAccessibleName("Threads")
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(10)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.new_button = _button("New", "Start a new thread (created when you send)")
+        # The rarer actions sit in one menu, so the row stays narrow.
+        self.actions_button = _button("Thread", "Open a thread by id, rename or delete this one")
+        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.actions_button)
+        self.open_action = menu.addAction("Open by id…")
+        self.rename_action = menu.addAction("Rename…")
+        menu.addSeparator()
+        self.delete_action = menu.addAction("Delete…")
+        self.actions_button.setMenu(menu)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(QLabel("Thread:"))
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.actions_button)
         self._connect_signals()
         self.refresh()
 
     def _connect_signals(self) -> None:
         self._vm.threads_changed.connect(self.refresh)
         self._vm.current_changed.connect(self.on_vm_current_changed)
-        self.list.currentItemChanged.connect(self.on_list_current_changed)
+        self.combo.currentIndexChanged.connect(self.on_combo_index_changed)
         self.new_button.clicked.connect(self._vm.new_thread)
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.rename_button.clicked.connect(self.on_rename_clicked)
-        self.delete_button.clicked.connect(self.on_delete_clicked)
+        self.open_action.triggered.connect(self.on_open_clicked)
+        self.rename_action.triggered.connect(self.on_rename_clicked)
+        self.delete_action.triggered.connect(self.on_delete_clicked)
+
+    def titles(self) -> list[str]:
+        """What the picker lists, in order (the first entry is "New thread")."""
+        return [self.combo.itemText(i) for i in range(self.combo.count())]
 
     def refresh(self) -> None:
         self._filling = True
         try:
-            self.list.clear()
-            new_item = QListWidgetItem(_NEW_ITEM_TEXT)
-            new_item.setData(Qt.ItemDataRole.UserRole, None)
-            self.list.addItem(new_item)
+            self.combo.clear()
+            self.combo.addItem(_NEW_ITEM_TEXT, None)
             for entry in self._vm.threads:
-                item = QListWidgetItem(entry.display_title)
-                item.setData(Qt.ItemDataRole.UserRole, entry.thread_id)
-                item.setToolTip(entry.thread_id)
-                self.list.addItem(item)
+                self.combo.addItem(entry.display_title, entry.thread_id)
+                self.combo.setItemData(
+                    self.combo.count() - 1, entry.thread_id, Qt.ItemDataRole.ToolTipRole
+                )
             self._select(self._vm.current_id)
         finally:
             self._filling = False
         self._update_buttons()
 
     def _select(self, thread_id: str | None) -> None:
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == thread_id:
-                self.list.setCurrentRow(row)
-                return
+        index = self.combo.findData(thread_id) if thread_id else 0
+        self.combo.setCurrentIndex(max(index, 0))
+        self.combo.setToolTip(thread_id or "A new thread, created when you send")
 
     def _update_buttons(self) -> None:
         has = self._vm.current_id is not None
-        self.rename_button.setEnabled(has)
-        self.delete_button.setEnabled(has)
+        self.rename_action.setEnabled(has)
+        self.delete_action.setEnabled(has)
 
     def on_vm_current_changed(self, thread_id: object) -> None:
         self._filling = True
@@ -87,12 +109,10 @@ class ThreadList(QWidget):
             self._filling = False
         self._update_buttons()
 
-    def on_list_current_changed(
-        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
-    ) -> None:
-        if self._filling or current is None:
+    def on_combo_index_changed(self, index: int) -> None:
+        if self._filling or index < 0:
             return
-        value = current.data(Qt.ItemDataRole.UserRole)
+        value = self.combo.itemData(index)
         self._vm.select(value if isinstance(value, str) else None)
 
     def on_open_clicked(self) -> None:

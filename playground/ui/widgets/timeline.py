@@ -19,6 +19,7 @@ LANE_GAP = 4
 MARGIN = 8
 AXIS_HEIGHT = 18
 LABEL_WIDTH = 70
+BADGE_GAP = 6
 
 
 def tick_step(span: float) -> float:
@@ -90,14 +91,17 @@ class RunTimeline(QWidget):
             )
             painter.end()
             return
+        metrics = QFontMetrics(self.font())
         left = MARGIN + LABEL_WIDTH
-        width = max(10.0, self.width() - left - MARGIN)
+        final_label = timeline.final_status.replace("_", " ")
+        # A finished run ends in a badge naming its outcome, right of the time axis.
+        badge = metrics.horizontalAdvance(final_label) + 12 if final_label else 0
+        width = max(10.0, self.width() - left - MARGIN - (badge + BADGE_GAP if badge else 0))
         span = max(timeline.end - timeline.start, 0.001)
 
         def x_of(t: float) -> float:
             return left + (t - timeline.start) / span * width
 
-        metrics = QFontMetrics(self.font())
         text_color = self.palette().text().color()
         # Axis with ticks in seconds from the start of the run.
         axis_y = MARGIN + AXIS_HEIGHT - 4
@@ -120,6 +124,11 @@ class RunTimeline(QWidget):
             if metrics.horizontalAdvance(label) + 6 < x1 - x0:
                 painter.setPen(QColor("white"))
                 painter.drawText(int(x0) + 3, y + LANE_HEIGHT - 5, label)
+        if badge:
+            x0 = left + width + BADGE_GAP
+            self._bar(painter, x0, x0 + badge, y, timeline.final_status, "")
+            painter.setPen(QColor("white"))
+            painter.drawText(int(x0) + 6, y + LANE_HEIGHT - 5, final_label)
         for index, step in enumerate(timeline.steps):
             y = MARGIN + AXIS_HEIGHT + (LANE_HEIGHT + LANE_GAP) * (index + 1)
             painter.setPen(text_color)
@@ -134,10 +143,16 @@ class RunTimeline(QWidget):
                 painter.drawText(int(x0) + 3, y + LANE_HEIGHT - 5, label)
             elif x1 + metrics.horizontalAdvance(label) + 4 < self.width():
                 painter.drawText(int(x1) + 4, y + LANE_HEIGHT - 5, label)
-            else:
+            elif x0 - metrics.horizontalAdvance(label) - 4 > left:
                 painter.drawText(
                     int(x0) - metrics.horizontalAdvance(label) - 4, y + LANE_HEIGHT - 5, label
                 )
+            else:
+                # Room nowhere: shorten it inside the bar (never over the lane's name).
+                room = max(int(x1 - x0) - 6, 0)
+                short = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
+                painter.setPen(QColor("white"))
+                painter.drawText(int(x0) + 3, y + LANE_HEIGHT - 5, short)
         painter.end()
 
     @staticmethod
