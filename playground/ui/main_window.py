@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.messages import MessageBridge
+from playground.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -106,7 +107,10 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.profile_combo)
         self.connections_button = QPushButton("Connections…")
         toolbar.addWidget(self.connections_button)
-        self.connection_label = QLabel("Starting…")
+        # Elided, not clipped: the description (two URLs) is often wider than what is left of
+        # the toolbar, and a plain label would drop into the toolbar's overflow menu.
+        self.connection_label = ElidedLabel("Starting…")
+        self.connection_label.setObjectName("connectionLabel")
         self.connection_label.setContentsMargins(12, 0, 0, 0)
         toolbar.addWidget(self.connection_label)
 
@@ -176,12 +180,13 @@ class MainWindow(QMainWindow):
     def balance_panes(self) -> None:
         """Share the width once the real panes are in: the inspector needs room too.
 
-        Each pane gets its share of the width (left 27 %, chat 38 %, the rest to the
-        inspector) but never less than it needs to show its controls.
+        Each pane gets its share of the width (left 25 %, chat 30 %, the rest to the
+        inspector, whose run tree has five columns) but never less than it needs to show its
+        controls.
         """
         total = sum(self.splitter.sizes()) or self.width()
-        left = max(self.left_pane.minimumSizeHint().width(), int(total * 0.27))
-        chat = max(self.chat_pane.minimumSizeHint().width(), int(total * 0.38))
+        left = max(self.left_pane.minimumSizeHint().width(), int(total * 0.25))
+        chat = max(self.chat_pane.minimumSizeHint().width(), int(total * 0.30))
         self.splitter.setSizes([left, chat, max(total - left - chat, 200)])
 
     def _replace(self, index: int, old: QWidget, new: QWidget) -> QWidget:
@@ -213,11 +218,8 @@ class MainWindow(QMainWindow):
             self._updating_profiles = False
 
     def set_connection_text(self, text: str, *, ok: bool) -> None:
-        from PySide6.QtCore import Qt
-
-        self.connection_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.connection_label.setText(text)
-        self.connection_label.setToolTip(text)
+        """Show the connection state; the label elides it, its tooltip holds all of it."""
+        self.connection_label.set_full_text(text)
         self.connection_label.setStyleSheet("" if ok else "color: #b00020;")
 
     def set_note(self, text: str) -> None:

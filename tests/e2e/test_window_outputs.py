@@ -24,11 +24,11 @@ from PySide6.QtGui import QTextDocument
 from playground.ui.viewmodels.chat import ChatItem
 from playground.ui.viewmodels.inspector import NodeKey
 from playground.ui.viewmodels.outputs import OutputStatus
-from playground.ui.widgets.chat_pane import ChatPane
 from playground.ui.widgets.image_viewer import ImageViewerDialog
 from playground.ui.widgets.inspector_pane import InspectorParts
+from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import ScriptedLLM, code, file_search, text, tool_calls
-from tests.ui.shell_support import Running, llm, model_env, running_app, until
+from tests.ui.shell_support import Running, llm, model_env, running_app
 
 __all__ = ["llm", "model_env"]
 
@@ -58,34 +58,10 @@ REPLY = (
 )
 
 
-def _pane(app: Running) -> ChatPane:
-    pane = app.window.chat_pane
-    assert isinstance(pane, ChatPane)
-    return pane
-
-
 def _inspector(app: Running) -> InspectorParts:
     parts = app.parts.inspector
     assert isinstance(parts, InspectorParts)
     return parts
-
-
-async def _finished(app: Running, within: float = 60) -> str:
-    vm = app.parts.chat_vm
-    await until(
-        lambda: vm.run is not None and not vm.run.active,
-        [vm.run_state_changed],
-        within=within,
-        what="run finished",
-    )
-    assert vm.run is not None
-    return vm.run.status
-
-
-def _type_and_run(app: Running, message: str) -> None:
-    pane = _pane(app)
-    pane.composer.setPlainText(message)
-    pane.composer.submit.emit()  # what Ctrl+Enter does
 
 
 def _assistant_item(app: Running) -> ChatItem:
@@ -96,7 +72,7 @@ def _assistant_item(app: Running) -> ChatItem:
 
 def _click(app: Running, url: str) -> None:
     """What a click on a link of the chat does (the browser's own signal)."""
-    _pane(app).messages.browser.anchorClicked.emit(QUrl(url))
+    app.chat_pane.messages.browser.anchorClicked.emit(QUrl(url))
 
 
 async def _poll(check: Callable[[], Awaitable[bool]], within: float = 20, what: str = "") -> None:
@@ -122,8 +98,8 @@ async def test_code_interpreter_outputs_in_chat_inspector_and_gallery(
             return next(targets)
 
         inspector.actions.prompt = pick
-        _type_and_run(app, "Plot a sine wave and save a CSV.")
-        assert await _finished(app) == "completed"
+        app.type_and_run("Plot a sine wave and save a CSV.")
+        assert await app.run_finished(within=60) == "completed"
         vm = app.parts.chat_vm
         await until(lambda: _assistant_item(app).images, [vm.messages_changed, vm.item_updated])
         item = _assistant_item(app)
@@ -133,7 +109,7 @@ async def test_code_interpreter_outputs_in_chat_inspector_and_gallery(
 
         # The thumbnail is in the chat, as an in-memory image only the app handed over.
         outputs = inspector.outputs_vm
-        view = _pane(app).messages
+        view = app.chat_pane.messages
         await until(
             lambda: (
                 image_id in inspector.chat_outputs.thumbnails()
@@ -217,7 +193,7 @@ async def test_code_interpreter_outputs_in_chat_inspector_and_gallery(
 
         # The inspector's message link brings the reply into view in the chat (the view made
         # short, so the conversation scrolls).
-        _pane(app).splitter.setSizes([90, 600])
+        app.chat_pane.splitter.setSizes([90, 600])
         view.browser.grab()  # lay out at the new size so the scroll range is known
         bar = view.browser.verticalScrollBar()
         assert bar.maximum() > 0
@@ -237,7 +213,7 @@ async def test_function_outputs_say_who_supplied_them(qtbot: Any, model_env: Scr
     model_env.queue(tool_calls(("get_weather", {"city": "Oslo"})), text("Snow in Oslo."))
     async with running_app(qtbot) as app:
         await app.create_assistant(tools=[weather])
-        _type_and_run(app, "Oslo?")
+        app.type_and_run("Oslo?")
         vm = app.parts.chat_vm
         await until(
             lambda: vm.prompt is not None and vm.prompt.is_ready,
@@ -246,11 +222,11 @@ async def test_function_outputs_say_who_supplied_them(qtbot: Any, model_env: Scr
         )
         prompt = vm.prompt
         assert prompt is not None
-        dialog = _pane(app).prompt_dialog
+        dialog = app.chat_pane.prompt_dialog
         assert dialog is not None
         dialog.boxes[0].output.setPlainText('{"weather": "snow"}')  # type: ignore[attr-defined]
         dialog.submit_button.click()  # type: ignore[attr-defined]
-        assert await _finished(app) == "completed"
+        assert await app.run_finished(within=60) == "completed"
         call_id = next(
             m["tool_call_id"] for m in model_env.requests[-1]["messages"] if m["role"] == "tool"
         )
@@ -283,9 +259,9 @@ async def test_cited_file_is_named_in_the_footnote(qtbot: Any, model_env: Script
             tools=[{"type": "file_search"}],
             tool_resources={"file_search": {"vector_store_ids": [store.id]}},
         )
-        _type_and_run(app, "Launch code?")
-        assert await _finished(app) == "completed"
-        view = _pane(app).messages
+        app.type_and_run("Launch code?")
+        assert await app.run_finished(within=60) == "completed"
+        view = app.chat_pane.messages
         await until(
             lambda: "file citation: falcon.txt" in view.plain_text(),
             [view.rendered, app.parts.chat_vm.file_names_changed],
@@ -300,8 +276,8 @@ async def test_assistant_made_elsewhere_shows_when_the_chat_uses_it(
     model_env.queue(text("Hi from the first."))
     async with running_app(qtbot) as app:
         first = await app.create_assistant()
-        _type_and_run(app, "Hello")
-        assert await _finished(app) == "completed"
+        app.type_and_run("Hello")
+        assert await app.run_finished(within=60) == "completed"
         thread_id = app.parts.chat_vm.thread_id
         assert thread_id
         assistants = app.parts.assistants_vm
@@ -347,7 +323,7 @@ async def test_message_images_show_as_thumbnails_or_say_why_not(
         thread = await client.threads.create({"messages": [{"role": "user", "content": parts}]})
         await client.files.delete(gone.id)
         assert await app.parts.threads_vm.open_by_id_async(thread.id)
-        view = _pane(app).messages
+        view = app.chat_pane.messages
         outputs = _inspector(app).outputs_vm
 
         def settled() -> bool:

@@ -17,9 +17,9 @@ import pytest
 
 from playground.store.function_modes import FunctionMode, FunctionModeKind
 from playground.ui.dialogs.tool_outputs_dialog import ToolOutputsDialog
-from playground.ui.widgets.chat_pane import ChatPane
+from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import ScriptedLLM, error, text, tool_calls
-from tests.ui.shell_support import Running, llm, model_env, running_app, until
+from tests.ui.shell_support import Running, llm, model_env, running_app
 
 __all__ = ["llm", "model_env"]
 
@@ -42,12 +42,6 @@ WEATHER = {
 }
 
 
-def _pane(app: Running) -> ChatPane:
-    pane = app.window.chat_pane
-    assert isinstance(pane, ChatPane)
-    return pane
-
-
 def _assistant_texts(app: Running) -> list[str]:
     return [i.text for i in app.parts.chat_vm.items if i.role == "assistant"]
 
@@ -57,25 +51,8 @@ def _run_status(app: Running) -> str:
     return run.status if run else ""
 
 
-async def _finished(app: Running, within: float = 40) -> str:
-    vm = app.parts.chat_vm
-    await until(
-        lambda: vm.run is not None and not vm.run.active,
-        [vm.run_state_changed],
-        within=within,
-        what="run finished",
-    )
-    return _run_status(app)
-
-
-def _type_and_run(app: Running, message: str) -> None:
-    pane = _pane(app)
-    pane.composer.setPlainText(message)
-    pane.composer.submit.emit()  # what Ctrl+Enter does
-
-
 async def _prompt(app: Running) -> ToolOutputsDialog:
-    pane = _pane(app)
+    pane = app.chat_pane
     vm = app.parts.chat_vm
     await until(
         lambda: (
@@ -89,6 +66,18 @@ async def _prompt(app: Running) -> ToolOutputsDialog:
     )
     assert isinstance(pane.prompt_dialog, ToolOutputsDialog)
     return pane.prompt_dialog
+
+
+async def _weather_by_local_python(app: Running, tools: Path) -> tuple[str, str]:
+    """A weather assistant whose ``get_weather`` is answered by ``tools`` (a Python file)."""
+    assistant_id = await app.create_assistant(tools=[WEATHER])
+    profile_id = app.parts.session.profile_id
+    assert profile_id
+    mode = FunctionMode(
+        kind=FunctionModeKind.LOCAL_PYTHON, python_path=str(tools), callable_name="get_weather"
+    )
+    app.parts.store.function_modes.set(profile_id, assistant_id, "get_weather", mode)
+    return profile_id, assistant_id
 
 
 def _save(widget: Any, name: str) -> None:
@@ -106,9 +95,9 @@ async def test_send_a_message_and_see_the_streamed_reply(
         await app.create_assistant()
         events: list[str] = []
         app.parts.chat_vm.run_event.connect(lambda ev: events.append(type(ev).__name__))
-        _type_and_run(app, "Say hello")
-        assert await _finished(app) == "completed"
-        view = _pane(app).messages
+        app.type_and_run("Say hello")
+        assert await app.run_finished() == "completed"
+        view = app.chat_pane.messages
         await until(
             lambda: "print('hi')" in view.plain_text() and "writing" not in view.plain_text(),
             [view.rendered],
@@ -117,8 +106,8 @@ async def test_send_a_message_and_see_the_streamed_reply(
         shown = view.plain_text()
         assert "Say hello" in shown and "Hello! Here is code:" in shown and "print('hi')" in shown
         assert "RunCompleted" in events
-        assert _pane(app).composer.toPlainText() == ""
-        assert _pane(app).run_status.status_label.text() == "Completed"
+        assert app.chat_pane.composer.toPlainText() == ""
+        assert app.chat_pane.run_status.status_label.text() == "Completed"
         assert model_env.requests[-1]["messages"][-1]["content"] == "Say hello"
 
 
@@ -130,7 +119,7 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
     )
     async with running_app(qtbot) as app:
         await app.create_assistant(tools=[WEATHER])
-        _type_and_run(app, "Weather in Paris and Lyon?")
+        app.type_and_run("Weather in Paris and Lyon?")
         dialog = await _prompt(app)
         prompt = app.parts.chat_vm.prompt
         assert prompt is not None
@@ -161,7 +150,7 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
         dialog2.boxes[0].output.setPlainText('{"temp": 19, cloudy}')
         assert "not valid JSON" in dialog2.boxes[0].output_notes.text()
         dialog2.submit_button.click()
-        assert await _finished(app) == "completed"
+        assert await app.run_finished() == "completed"
         await until(
             lambda: any("21 degrees" in t for t in _assistant_texts(app)),
             [app.parts.chat_vm.messages_changed, app.parts.chat_vm.item_updated],
@@ -170,7 +159,7 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
         tool_messages = [m for m in model_env.requests[-1]["messages"] if m.get("role") == "tool"]
         assert [m["content"] for m in tool_messages] == ['{"temp": 21}', '{"temp": 19, cloudy}']
         assert not dialog.isVisible() and not dialog2.isVisible()
-        view = _pane(app).messages
+        view = app.chat_pane.messages
         await until(lambda: "19 in Lyon" in view.plain_text(), [view.rendered], what="reply shown")
 
 
@@ -188,8 +177,8 @@ async def test_canned_output_is_sent_without_asking(qtbot: Any, model_env: Scrip
         )
         asked: list[object] = []
         app.parts.chat_vm.tool_prompt_requested.connect(asked.append)
-        _type_and_run(app, "Oslo?")
-        assert await _finished(app) == "completed"
+        app.type_and_run("Oslo?")
+        assert await app.run_finished() == "completed"
         assert asked == []
         tool_messages = [m for m in model_env.requests[-1]["messages"] if m.get("role") == "tool"]
         assert json.loads(tool_messages[0]["content"]) == {"weather": "snow"}
@@ -204,17 +193,11 @@ async def test_local_python_answers_off_the_qt_thread(
     )
     model_env.queue(tool_calls(("get_weather", {"city": "Bergen"})), text("Cold in Bergen."))
     async with running_app(qtbot) as app:
-        assistant_id = await app.create_assistant(tools=[WEATHER])
-        profile_id = app.parts.session.profile_id
-        assert profile_id
-        mode = FunctionMode(
-            kind=FunctionModeKind.LOCAL_PYTHON, python_path=str(tools), callable_name="get_weather"
-        )
-        app.parts.store.function_modes.set(profile_id, assistant_id, "get_weather", mode)
+        await _weather_by_local_python(app, tools)
         sources: list[tuple[str, str]] = []
         app.parts.chat_vm.tool_output_supplied.connect(lambda c, s: sources.append((c, s)))
-        _type_and_run(app, "Bergen?")
-        assert await _finished(app) == "completed"
+        app.type_and_run("Bergen?")
+        assert await app.run_finished() == "completed"
         tool_messages = [m for m in model_env.requests[-1]["messages"] if m.get("role") == "tool"]
         assert json.loads(tool_messages[0]["content"]) == {"city": "BERGEN", "temp": 7}
         assert [s for _, s in sources] == ["local_python"]
@@ -227,14 +210,8 @@ async def test_failing_local_python_falls_back_to_asking(
     tools.write_text("def get_weather(city):\n    raise ValueError('no network')\n")
     model_env.queue(tool_calls(("get_weather", {"city": "Rome"})), text("Warm in Rome."))
     async with running_app(qtbot) as app:
-        assistant_id = await app.create_assistant(tools=[WEATHER])
-        profile_id = app.parts.session.profile_id
-        assert profile_id
-        mode = FunctionMode(
-            kind=FunctionModeKind.LOCAL_PYTHON, python_path=str(tools), callable_name="get_weather"
-        )
-        app.parts.store.function_modes.set(profile_id, assistant_id, "get_weather", mode)
-        _type_and_run(app, "Rome?")
+        profile_id, assistant_id = await _weather_by_local_python(app, tools)
+        app.type_and_run("Rome?")
         dialog = await _prompt(app)
         box = dialog.boxes[0]
         assert "no network" in box.output_notes.text()
@@ -247,7 +224,7 @@ async def test_failing_local_python_falls_back_to_asking(
         )
         box.output.setPlainText("25 C")
         dialog.submit_button.click()
-        assert await _finished(app) == "completed"
+        assert await app.run_finished() == "completed"
         saved = app.parts.store.function_modes.get(profile_id, assistant_id, "get_weather")
         assert saved == FunctionMode()
         tool_messages = [m for m in model_env.requests[-1]["messages"] if m.get("role") == "tool"]
@@ -261,8 +238,8 @@ async def test_cancel_a_run_and_the_thread_is_locked_meanwhile(
     async with running_app(qtbot) as app:
         await app.create_assistant()
         vm = app.parts.chat_vm
-        pane = _pane(app)
-        _type_and_run(app, "Take your time")
+        pane = app.chat_pane
+        app.type_and_run("Take your time")
         await until(lambda: _run_status(app) in ("queued", "in_progress"), [vm.run_state_changed])
         assert vm.locked and not pane.run_button.isEnabled()
         pane.composer.setPlainText("second message")
@@ -271,7 +248,7 @@ async def test_cancel_a_run_and_the_thread_is_locked_meanwhile(
         assert pane.composer.toPlainText() == "second message"  # kept
         assert pane.run_status.cancel_button.isVisible()
         pane.run_status.cancel_button.click()
-        assert await _finished(app) == "cancelled"
+        assert await app.run_finished() == "cancelled"
         notices = [i for i in vm.items if i.role == "notice"]
         assert notices and notices[-1].text == "The run was cancelled."
         assert pane.run_button.isEnabled()
@@ -282,13 +259,13 @@ async def test_failed_run_shows_its_reason(qtbot: Any, model_env: ScriptedLLM) -
     model_env.queue(*[error(500, "the model fell over")] * 4)
     async with running_app(qtbot) as app:
         await app.create_assistant()
-        _type_and_run(app, "Break please")
-        assert await _finished(app, within=60) == "failed"
+        app.type_and_run("Break please")
+        assert await app.run_finished(within=60) == "failed"
         notices = [i for i in app.parts.chat_vm.items if i.role == "notice"]
         assert notices and notices[-1].text.startswith("The run failed: ")
         assert notices[-1].tone == "error"
         assert "cancel" not in notices[-1].text.lower()
-        assert "The run failed" in _pane(app).messages.plain_text()
+        assert "The run failed" in app.chat_pane.messages.plain_text()
 
 
 async def test_closing_the_window_during_a_run_stops_the_runtime(
@@ -299,7 +276,7 @@ async def test_closing_the_window_during_a_run_stops_the_runtime(
         await app.create_assistant()
         pid = app.parts.embedded.pid
         assert pid
-        _type_and_run(app, "Long job")
+        app.type_and_run("Long job")
         vm = app.parts.chat_vm
         await until(lambda: _run_status(app) in ("queued", "in_progress"), [vm.run_state_changed])
         app.window.close()

@@ -9,12 +9,11 @@ Waiting is always for a condition tied to a Qt signal, with a timeout; never a b
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from playground.app import Parts, PlaygroundApp, install_asyncgen_hooks
@@ -22,47 +21,9 @@ from playground.store.store import Store
 from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
 from playground.ui.tasks import TaskRunner
+from playground.ui.widgets.chat_pane import ChatPane
+from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import MODEL_ID, ScriptedLLM
-
-DEFAULT_TIMEOUT = 30.0
-
-
-async def until(
-    predicate: Callable[[], Any],
-    signals: Iterable[SignalInstance],
-    within: float = DEFAULT_TIMEOUT,
-    what: str = "condition",
-) -> Any:
-    """Wait until ``predicate()`` is truthy, re-checking whenever one of ``signals`` fires."""
-    value = predicate()
-    if value:
-        return value
-    loop = asyncio.get_running_loop()
-    changed: asyncio.Future[None] = loop.create_future()
-
-    def poke(*_: object) -> None:
-        if not changed.done():
-            changed.set_result(None)
-
-    connected = list(signals)
-    for signal in connected:
-        signal.connect(poke)
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                await changed
-                value = predicate()
-                if value:
-                    return value
-                changed = loop.create_future()
-    except TimeoutError:
-        raise AssertionError(f"{what} not reached within {within} s") from None
-    finally:
-        for signal in connected:
-            try:
-                signal.disconnect(poke)
-            except (RuntimeError, TypeError):
-                pass
 
 
 class Running:
@@ -101,6 +62,30 @@ class Running:
             self.parts.chat_vm.set_assistant(assistant.id)
         assert self.parts.chat_vm.assistant_id == assistant.id
         return str(assistant.id)
+
+    @property
+    def chat_pane(self) -> ChatPane:
+        pane = self.window.chat_pane
+        assert isinstance(pane, ChatPane)
+        return pane
+
+    def type_and_run(self, message: str) -> None:
+        """Type ``message`` into the composer and send it, as Ctrl+Enter does."""
+        pane = self.chat_pane
+        pane.composer.setPlainText(message)
+        pane.composer.submit.emit()
+
+    async def run_finished(self, within: float = 40) -> str:
+        """Wait until the chat's current run is no longer active; return its status."""
+        vm = self.parts.chat_vm
+        await until(
+            lambda: vm.run is not None and not vm.run.active,
+            [vm.run_state_changed],
+            within=within,
+            what="run finished",
+        )
+        assert vm.run is not None
+        return vm.run.status
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from playground.ui.viewmodels.assistant_editor import (
     export_definition,
     import_definition,
 )
-from tests.ui.test_assistant_support import make_env
+from tests.ui.support import make_env
 
 WEATHER = FunctionDefinition(
     name="get_weather",

@@ -14,8 +14,8 @@ from playground.protocol.tools import FunctionDefinition
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.assistant_pane import AssistantPane
 from playground.ui.widgets.metadata_table import MetadataTable
-from tests.ui import test_assistant_support as support
-from tests.ui.test_assistant_support import MODEL, Env
+from tests.ui import assistant_env as support
+from tests.ui.support import MODEL, Env
 
 runtime = support.runtime
 env = support.env

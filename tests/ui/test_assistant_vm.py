@@ -9,8 +9,9 @@ from pathlib import Path
 from playground.protocol.tools import FunctionDefinition
 from playground.store.function_modes import FunctionMode, FunctionModeKind
 from playground.ui.viewmodels.assistants import AssistantsViewModel
-from tests.ui import test_assistant_support as support
-from tests.ui.test_assistant_support import MODEL, Env, until
+from tests.helpers.qt_wait import until
+from tests.ui import assistant_env as support
+from tests.ui.support import MODEL, Env
 
 # The shared fixtures: a real runtime per module and a connected session per test.
 runtime = support.runtime

@@ -8,19 +8,13 @@ from typing import Any
 
 import pytest
 
-from playground.ui.widgets.chat_pane import ChatPane
+from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import ScriptedLLM
-from tests.ui.shell_support import Running, llm, model_env, running_app, until
+from tests.ui.shell_support import Running, llm, model_env, running_app
 
 __all__ = ["llm", "model_env"]
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-def _pane(app: Running) -> ChatPane:
-    pane = app.window.chat_pane
-    assert isinstance(pane, ChatPane)
-    return pane
 
 
 def _texts(app: Running) -> list[str]:
@@ -29,7 +23,7 @@ def _texts(app: Running) -> list[str]:
 
 async def _add(app: Running, text: str) -> None:
     """Type and press Add, then wait until the message is in the chat."""
-    pane = _pane(app)
+    pane = app.chat_pane
     pane.composer.setPlainText(text)
     pane.add_button.click()
     vm = app.parts.chat_vm
@@ -42,7 +36,7 @@ async def test_add_creates_a_thread_and_shows_the_message(
     qtbot: Any, model_env: ScriptedLLM
 ) -> None:
     async with running_app(qtbot) as app:
-        pane = _pane(app)
+        pane = app.chat_pane
         await _add(app, "Hello **there**")
         vm, threads = app.parts.chat_vm, app.parts.threads_vm
         assert vm.thread_id is not None and vm.thread_id.startswith("thread")
@@ -71,7 +65,7 @@ async def test_switching_threads_never_mixes_messages(qtbot: Any, model_env: Scr
         async with asyncio.timeout(20):
             await app.app.runner.wait_idle()
         assert _texts(app) == ["alpha one"]
-        assert "beta" not in _pane(app).messages.plain_text()
+        assert "beta" not in app.chat_pane.messages.plain_text()
         threads.select(second)
         await until(lambda: _texts(app) == ["beta one"], [vm.messages_changed], what="beta shown")
 
@@ -91,7 +85,7 @@ async def test_rename_delete_and_open_by_id(qtbot: Any, model_env: ScriptedLLM) 
             lambda: threads.entry(outside.id) and threads.entry(outside.id).title == "Imported",  # type: ignore[union-attr]
             [threads.threads_changed],
         )
-        list_texts = _pane(app).thread_list.titles()
+        list_texts = app.chat_pane.thread_list.titles()
         assert "Imported" in list_texts
         await threads.delete_async(outside.id)
         assert threads.entry(outside.id) is None
@@ -107,7 +101,7 @@ async def test_draft_survives_recreating_the_window(qtbot: Any, model_env: Scrip
     async with running_app(qtbot) as app:
         await _add(app, "first message")
         thread_id = app.parts.chat_vm.thread_id
-        _pane(app).composer.setPlainText("half-written thought")
+        app.chat_pane.composer.setPlainText("half-written thought")
         vm = app.parts.chat_vm
         # The debounced save lands by itself (no flush): wait for the store to have it.
         store, profile_id = app.parts.store, app.parts.session.profile_id
@@ -126,7 +120,7 @@ async def test_draft_survives_recreating_the_window(qtbot: Any, model_env: Scrip
         threads = again.parts.threads_vm
         await until(lambda: threads.threads, [threads.threads_changed])
         threads.select(thread_id)
-        pane = _pane(again)
+        pane = again.chat_pane
         await until(
             lambda: pane.composer.toPlainText() == "half-written thought",
             [again.parts.chat_vm.draft_loaded],
@@ -144,7 +138,7 @@ async def test_server_error_keeps_the_typed_text(qtbot: Any, model_env: Scripted
             await app.app.runner.wait_idle()
         # Delete the thread behind the window's back, then try to add to it.
         await app.parts.session.client.threads.delete(thread_id)
-        pane = _pane(app)
+        pane = app.chat_pane
         pane.composer.setPlainText("keep me")
         pane.add_button.click()
         await until(
@@ -168,7 +162,7 @@ async def test_attachments_are_uploaded_with_the_message(
     notes = tmp_path / "notes.txt"
     notes.write_text("The launch code is 1234.")
     async with running_app(qtbot) as app:
-        pane = _pane(app)
+        pane = app.chat_pane
         pane.set_attachments([str(notes)])
         assert pane.attachments_label.text() == "notes.txt"
         await _add(app, "Please read the notes")

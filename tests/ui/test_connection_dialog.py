@@ -11,8 +11,9 @@ from playground.api.dialects import AZURE_ASSISTANTS_API_VERSIONS
 from playground.store.profiles import ProfileKind
 from playground.store.secrets import SecretPurpose
 from playground.ui.dialogs.connection_dialog import ConnectionDialog
+from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import ScriptedLLM
-from tests.ui.shell_support import llm, model_env, running_app, until
+from tests.ui.shell_support import llm, model_env, running_app
 
 __all__ = ["llm", "model_env"]
 

@@ -12,8 +12,9 @@ from PySide6.QtGui import QDropEvent
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.viewmodels.files import Target, upload_problem
 from playground.ui.widgets.files_panel import FilesPanel
-from tests.ui import test_assistant_support as support
-from tests.ui.test_assistant_support import MODEL, Env, until
+from tests.helpers.qt_wait import until
+from tests.ui import assistant_env as support
+from tests.ui.support import MODEL, Env
 
 # The shared fixtures: a real runtime per module and a connected session per test.
 runtime = support.runtime

@@ -15,7 +15,7 @@ from playground.ui.dialogs.function_editor import FunctionEditorDialog
 from playground.ui.viewmodels.assistant_editor import AssistantDraft, AssistantEditorViewModel
 from playground.ui.viewmodels.functions import FunctionEditorViewModel
 from playground.ui.widgets.function_list import FunctionList
-from tests.ui.test_assistant_support import make_env
+from tests.ui.support import make_env
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -21,7 +21,8 @@ from playground.ui.viewmodels.http_log import (
 )
 from playground.ui.widgets.http_log_view import HttpLogView
 from tests.helpers.runtime_process import RuntimeServer
-from tests.ui.inspector_env import Env, env, llm, runtime
+from tests.ui.inspector_env import env, llm, runtime
+from tests.ui.support import Env
 
 __all__ = ["env", "llm", "runtime"]
 

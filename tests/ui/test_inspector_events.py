@@ -433,3 +433,33 @@ def test_usage_formatting_round_trip() -> None:
     assert format_usage(Usage(prompt_tokens=1, completion_tokens=2, total_tokens=3)) == (
         "3 tokens (1 prompt + 2 completion)"
     )
+
+
+def test_tree_item_column_keeps_step_labels_whole_and_fills_the_width(
+    vm: InspectorViewModel, qtbot: QtBot
+) -> None:
+    tree = StepTree(vm)
+    qtbot.addWidget(tree)
+    feed_full_run(vm)
+    run_item = tree.run_item("run_1")
+    assert run_item is not None
+    code_item = run_item.child(0)
+    assert code_item is not None
+    header = tree.header()
+    # A step sits one level below its run: the label needs its text plus two indents.
+    needed = tree.fontMetrics().horizontalAdvance(code_item.text(0)) + 2 * tree.indentation()
+
+    tree.resize(320, 240)  # narrower than all five columns want
+    tree.show()
+    qtbot.waitUntil(lambda: header.sectionSize(0) >= needed, timeout=2000)
+    assert tree.visualItemRect(code_item).width() > 0
+    assert header.sectionSize(0) >= tree.item_column_floor()
+
+    tree.resize(1200, 240)  # wide: "Item" takes what the data columns leave, no gap
+    others = lambda: sum(header.sectionSize(c) for c in range(1, tree.columnCount()))  # noqa: E731
+    qtbot.waitUntil(
+        lambda: header.sectionSize(0) + others() == tree.viewport().width(), timeout=2000
+    )
+    assert header.sectionSize(0) > tree.item_column_floor()
+    # Scroll bars follow the columns on the next layout pass.
+    qtbot.waitUntil(lambda: not tree.horizontalScrollBar().isVisible(), timeout=2000)

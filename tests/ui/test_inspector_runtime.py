@@ -21,7 +21,8 @@ from playground.ui.widgets.gallery import GalleryView, OutputActions
 from playground.ui.widgets.image_viewer import ImageViewerDialog
 from playground.ui.widgets.inspector_pane import InspectorPane, install_inspector
 from tests.helpers.scripted_llm import ScriptedLLM, code, text
-from tests.ui.inspector_env import Env, env, llm, runtime
+from tests.ui.inspector_env import env, llm, runtime
+from tests.ui.support import Env
 
 __all__ = ["env", "llm", "runtime"]
 

@@ -15,7 +15,8 @@ from playground.ui.viewmodels.outputs import (
     write_copy,
 )
 from playground.ui.widgets.gallery import GalleryView, OutputActions
-from tests.ui.inspector_env import Env, bomb_png, env, llm, png_bytes, runtime, upload
+from tests.ui.inspector_env import bomb_png, env, llm, png_bytes, runtime, upload
+from tests.ui.support import Env
 
 __all__ = ["env", "llm", "runtime"]
 

@@ -12,7 +12,8 @@ from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
 from playground.ui.viewmodels.chat import ChatItem, Footnote, item_from_message
 from playground.ui.widgets.message_view import render_item
-from tests.ui.shell_support import running_app, until
+from tests.helpers.qt_wait import until
+from tests.ui.shell_support import running_app
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Iterator
 
@@ -240,7 +241,8 @@ async def test_cancel_all_and_shutdown(runner: TaskRunner) -> None:
     coro = late()
     with pytest.raises(RuntimeError, match="shut down"):
         runner.start("late", coro)
-    assert coro.cr_frame is None  # closed, so no "never awaited" warning
+    # Closed, so no "never awaited" warning.
+    assert inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED
 
 
 async def test_start_refuses_non_coroutines(runner: TaskRunner) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from playground.protocol import MessageCreationDetails, ToolCallsDetails
@@ -33,6 +33,8 @@ STATUS_COLORS: dict[str, str] = {
 UNKNOWN_COLOR = "#c58af9"
 KEY_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Item", "Status", "Started", "Duration", "Tokens")
+#: The "Item" column is never narrower than this label needs at its depth (a step's row).
+ITEM_SAMPLE = "tool calls: code_interpreter"
 
 
 @cache
@@ -69,11 +71,21 @@ class StepTree(QTreeWidget):
         self.setIndentation(14)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # "Item" takes the width the other columns leave, but not less than its floor: a
+        # plain Stretch section shrinks to a few letters ("tool calls: …") in a narrow pane.
+        # Below the floor the tree scrolls sideways instead.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(40)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self.on_header_section_resized)
         self._run_items: dict[str, QTreeWidgetItem] = {}
+        # The data columns resize to their contents inside the header's own layout pass;
+        # resizing "Item" from within that pass can be undone by it, so refit just after.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_item_column)
         self._connect_signals()
         self.rebuild()
 
@@ -106,6 +118,11 @@ class StepTree(QTreeWidget):
             stack.extend(_children(item))
         return None
 
+    def item_column_floor(self) -> int:
+        """Width that shows a step's label whole: text, two levels of indent, margins."""
+        text = self.fontMetrics().horizontalAdvance(ITEM_SAMPLE)
+        return text + 2 * self.indentation() + 16
+
     def select_key(self, key: NodeKey) -> bool:
         item = self.find_item(key)
         if item is not None:
@@ -128,6 +145,15 @@ class StepTree(QTreeWidget):
 
     def on_vm_step_changed(self, run_id: str, _step_id: str) -> None:
         self._fill_run(run_id)
+
+    def on_header_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index != 0:  # a data column grew or shrank with its contents
+            self._fit_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_item_column()
+        self._fit_timer.start()
 
     def on_tree_current_item_changed(self, current: QTreeWidgetItem | None, *_: object) -> None:
         self.node_selected.emit(self.key_of(current))
@@ -182,6 +208,13 @@ class StepTree(QTreeWidget):
             current = self.find_item(selected)
             if current is not None and current is not self.currentItem():
                 self.setCurrentItem(current)
+
+    def _fit_item_column(self) -> None:
+        header = self.header()
+        others = sum(header.sectionSize(c) for c in range(1, self.columnCount()))
+        width = max(self.item_column_floor(), self.viewport().width() - others)
+        if header.sectionSize(0) != width:
+            header.resizeSection(0, width)
 
     def _insert_run_item(self, run_id: str, item: QTreeWidgetItem) -> None:
         order = self.vm.run_ids()
