@@ -120,8 +120,11 @@ class RunStream:
                 body_preview=response.text[:200],
             )
         decoder = SSEDecoder()
+        # Held so it can be closed on the loop: leaving httpx's line iterator to the garbage
+        # collector after `done` makes it finalise outside the event loop.
+        lines = response.aiter_lines()
         try:
-            async for line in response.aiter_lines():
+            async for line in lines:
                 record = decoder.feed(line)
                 if record is None:
                     continue
@@ -151,4 +154,6 @@ class RunStream:
             raise self._interrupted("no data arrived in time") from exc
         except httpx.TransportError as exc:
             raise self._interrupted("the connection dropped") from exc
+        finally:
+            await lines.aclose()  # type: ignore[attr-defined]
         raise self._interrupted("the server closed the stream without saying it was done")
