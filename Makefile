@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Defined before the rules that name it: make expands prerequisites when it reads a rule.
+LOCAL_MODEL_STAMP := $(VENV)/.local-model
+LOCAL_MODEL_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: run test check bench server clean
 
@@ -16,7 +19,7 @@ run: $(STAMP) $(LOCAL_MODEL_STAMP)
 	$(PY) -m playground
 
 server: $(STAMP)
-	$(VENV)/bin/assistants-playground-server --port 0
+	$(VENV)/bin/assistants-playground-server --port 0 --data-dir $(or $(DATA_DIR),$(VENV)/server-data)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
@@ -38,8 +41,6 @@ clean:
 # optional: without a C compiler, or when the build fails, this says so and goes on, and the
 # app still starts (the window tells what to install). GGML_NATIVE=OFF avoids CPU-specific
 # instructions that crash on some machines.
-LOCAL_MODEL_STAMP := $(VENV)/.local-model
-LOCAL_MODEL_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: local-model bundle install-desktop
 
