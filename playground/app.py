@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -138,10 +139,22 @@ class PlaygroundApp:
         self.window.set_profiles([(p.id, p.name) for p in cvm.profiles], cvm.current_id)
 
     def on_session_state_changed(self, state: str) -> None:
+        from playground.store.profiles import ProfileKind
+
         assert self.parts is not None
-        session = self.parts.session
-        self.window.set_connection_text(session.state_detail, ok=state != "failed")
-        self.window.statusBar().showMessage(session.state_detail, 8000)
+        session, embedded = self.parts.session, self.parts.embedded
+        profile = session.profile
+        on_embedded = profile is not None and profile.kind is ProfileKind.EMBEDDED
+        headline, info = connection_summary(
+            state,
+            session.state_detail,
+            on_embedded=on_embedded and embedded.is_running,
+            base_url=embedded.base_url,
+            model_description=embedded.model_description,
+        )
+        self.window.set_connection_text(headline, ok=state != "failed")
+        self.window.set_info(info)
+        self.window.statusBar().showMessage(headline, 8000)
 
     def on_session_profile_changed(self, profile: object) -> None:
         from playground.store.profiles import ConnectionProfile, ProfileKind
@@ -229,6 +242,40 @@ class PlaygroundApp:
             await parts.embedded.stop()
 
 
+def connection_summary(
+    state: str,
+    detail: str,
+    *,
+    on_embedded: bool,
+    base_url: str | None,
+    model_description: str | None,
+) -> tuple[str, str]:
+    """Split the session's status into a few toolbar words and a sentence to show in full.
+
+    The embedded runtime's status says who answers and how to get better answers; elided in
+    the toolbar that advice was lost. Returns ``(headline, info)``; ``info`` is ``""`` when
+    the headline already says everything.
+    """
+    from playground.ui.embedded import ModelSource, model_source_of
+
+    if state != "connected" or not on_embedded:
+        return detail, ""
+    where = base_url.removeprefix("http://") if base_url else ""
+    source = model_source_of(model_description)
+    if source is ModelSource.OFFLINE:
+        answering, info = "offline model", detail
+    elif source is ModelSource.NONE:
+        answering, info = "no model", detail
+    elif source is ModelSource.ENDPOINT and model_description:
+        answering, info = "model " + model_description.split(" at ", 1)[0], ""
+    else:
+        answering, info = "", ""
+    parts = ["Connected", f"embedded runtime {where}".strip()]
+    if answering:
+        parts.append(answering)
+    return " · ".join(parts), info
+
+
 def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
     """Finalize abandoned async generators ON the loop, as asyncio's own loops do.
 
@@ -262,6 +309,56 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Callable[[], None
     return restore
 
 
+NO_DISPLAY_EXIT_CODE = 2
+_DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
+def missing_display_reason(environ: Mapping[str, str], platform: str) -> str:
+    """Say in words why no window can open, or ``""``; Qt itself would abort (exit 134)."""
+    if not platform.startswith("linux"):
+        return ""
+    if any(environ.get(name) for name in _DISPLAY_VARIABLES):
+        return ""
+    return (
+        "No display found: none of DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM is set, so the "
+        "window cannot open. Start the playground from a desktop session, or, for a headless "
+        "check, set QT_QPA_PLATFORM=offscreen (for example: "
+        "QT_QPA_PLATFORM=offscreen assistants-playground --smoke-test)."
+    )
+
+
+def install_stop_signals(loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]) -> Any:
+    """Let SIGTERM/SIGINT end the app through the normal close path, so the runtime stops.
+
+    Python runs signal handlers only between bytecodes; while Qt waits in C++ for events
+    none run, so a cheap timer wakes the interpreter a few times a second. The handler only
+    schedules the quit on the loop (handlers must not do real work). Windows has no SIGTERM
+    to a GUI process; there the runtime's ``--exit-with-parent`` watch covers a killed app.
+    Returns the timer (the caller stops it once the loop is done).
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("Stopping on signal %s.", signum)
+        try:
+            loop.call_soon_threadsafe(request_quit)
+        except RuntimeError:
+            pass  # the loop is already closed: nothing left to stop
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, on_signal)
+    timer = QTimer()
+    timer.setInterval(_SIGNAL_POLL_MS)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return timer
+
+
+_SIGNAL_POLL_MS = 250
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="assistants-playground")
     parser.add_argument(
@@ -276,6 +373,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr)
+    problem = missing_display_reason(os.environ, sys.platform)
+    if problem:
+        print(problem, file=sys.stderr, flush=True)
+        return NO_DISPLAY_EXIT_CODE
 
     from PySide6.QtWidgets import QApplication
 
@@ -314,6 +415,14 @@ def main(argv: list[str] | None = None) -> int:
 
     qt_app.lastWindowClosed.connect(on_last_window_closed)
 
+    def request_quit() -> None:
+        # The normal way out: close the window (runs are cancelled), end the loop, and the
+        # ``finally`` below runs ``shutdown()``, which stops the runtime.
+        window.close()
+        on_last_window_closed()
+
+    keep_alive = install_stop_signals(loop, request_quit)
+
     smoke_ok: list[bool] = []
 
     async def start() -> None:
@@ -328,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             loop.run_until_complete(closed)
         finally:
             loop.run_until_complete(app.shutdown())
+            keep_alive.stop()
     if args.smoke_test and not all(smoke_ok or [False]):
         return 1
     return 0

@@ -3,7 +3,7 @@
 Prints ``token: ...`` (only when it generated the token), then ``model: ...`` (which model
 answers runs: ``NAME at URL``, ``offline SmolLM2-135M-Instruct (llama.cpp)`` or ``none (why)``),
 and last exactly one ``listening on http://HOST:PORT`` line once startup has finished; then
-serves until SIGTERM/SIGINT. Readers wait for ``listening on``, so it stays the last line.
+serves until SIGTERM/SIGINT (or, with ``--exit-with-parent``, until the parent is gone). Readers wait for ``listening on``, so it stays the last line.
 The model API key is read from the environment variable named by
 ``--model-api-key-env``, never from the command line (argv is visible to other users).
 """
@@ -18,6 +18,8 @@ import secrets
 import signal
 import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 import uvicorn
@@ -74,6 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_MAX_UPLOAD_BYTES,
         help="largest accepted upload (default 512 MB)",
+    )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="shut down cleanly when the process that started this one is gone "
+        "(the playground window passes it, so a killed window leaves no server behind)",
     )
     parser.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
@@ -180,8 +188,55 @@ def main(argv: list[str] | None = None) -> int:
     # handlers in place that re-raise is absorbed and a requested stop exits with 0.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: None)
+    if args.exit_with_parent:
+        watch_parent(server)
     asyncio.run(server.serve(sockets=[sock]))
     return 0
+
+
+PARENT_POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def watch_parent(server: uvicorn.Server, poll_s: float = PARENT_POLL_S) -> threading.Thread:
+    """Ask ``server`` to shut down gracefully once our parent process is gone.
+
+    POSIX re-parents an orphan (to init or a subreaper), so a changed ``os.getppid()`` means
+    the parent died, however it died (SIGKILL included). On Linux the kernel is also asked
+    to send SIGTERM at once (PR_SET_PDEATHSIG), which uvicorn handles as a normal stop; that
+    is set here rather than in the parent's ``preexec_fn``, which is unsafe in a process
+    with threads such as the Qt app. On Windows ``getppid`` does not change when the parent
+    exits, so this watch does nothing there; the app's own shutdown stops the runtime.
+    """
+    parent = os.getppid()
+    _ask_kernel_for_parent_death_signal()
+
+    def watch() -> None:
+        while not server.should_exit:
+            if os.getppid() != parent:
+                logging.getLogger(__name__).warning(
+                    "The parent process %s is gone; shutting down.", parent
+                )
+                # uvicorn's main loop polls this flag; a plain bool store is thread-safe.
+                server.should_exit = True
+                return
+            time.sleep(poll_s)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ask_kernel_for_parent_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the polling watch still covers it
 
 
 if __name__ == "__main__":

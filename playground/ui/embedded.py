@@ -104,6 +104,8 @@ class EmbeddedSettings:
     def command(self) -> list[str]:
         cmd = [self.python, "-m", "playground.runtime", "--host", "127.0.0.1", "--port", "0"]
         cmd += ["--data-dir", str(self.data_dir)]
+        # If the window is killed before it can stop the runtime, the runtime stops itself.
+        cmd.append("--exit-with-parent")
         if self.model_base_url:
             cmd += ["--model-base-url", self.model_base_url, "--model", self.model or "default"]
             if self.model_api_key:

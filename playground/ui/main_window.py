@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 WINDOW_TITLE = "Assistants Playground"
 _NOTICE_TIMEOUT_MS = 8000
+#: Information, not an error: a calm blue strip, unlike the red error banner.
+_INFO_STYLE = (
+    "#infoLabel { background: #e8f1fb; border: 1px solid #b6d0ee; border-radius: 4px;"
+    " padding: 4px 8px; color: #123c69; }"
+)
 
 
 def _placeholder(text: str) -> QWidget:
@@ -119,6 +124,13 @@ class MainWindow(QMainWindow):
         self.note_label.setWordWrap(True)
         self.note_label.setStyleSheet("color: #8a5a00;")
         self.note_label.hide()
+        # Who answers runs is a full sentence with advice; the toolbar only has room for a
+        # few words, so the sentence lives here, where it wraps and stays in view.
+        self.info_label = QLabel()
+        self.info_label.setObjectName("infoLabel")
+        self.info_label.setWordWrap(True)
+        self.info_label.setStyleSheet(_INFO_STYLE)
+        self.info_label.hide()
 
         self.splitter = QSplitter()  # horizontal by default
         self.splitter.setChildrenCollapsible(False)
@@ -139,6 +151,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
+        layout.addWidget(self.info_label)
         layout.addWidget(self.note_label)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -221,6 +234,15 @@ class MainWindow(QMainWindow):
         """Show the connection state; the label elides it, its tooltip holds all of it."""
         self.connection_label.set_full_text(text)
         self.connection_label.setStyleSheet("" if ok else "color: #b00020;")
+
+    def set_info(self, text: str) -> None:
+        """Show (or, with ``""``, hide) the information line under the toolbar."""
+        from PySide6.QtCore import Qt
+
+        self.info_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.info_label.setText(text)
+        self.info_label.setToolTip(text)
+        self.info_label.setVisible(bool(text))
 
     def set_note(self, text: str) -> None:
         self.note_label.setText(text)

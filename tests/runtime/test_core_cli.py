@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.helpers.runtime_process import start_runtime, stop
+from tests.helpers.runtime_process import server_command, start_runtime, stop, wait_until
 
 
 def test_port_zero_prints_listening_line_and_generated_token(tmp_path: Path) -> None:
@@ -95,3 +98,64 @@ def test_requests_without_or_with_wrong_token_get_401(runtime) -> None:  # type:
         headers={"api-key": runtime.token},
     )
     assert good.status_code == 200
+
+
+_MIDDLE_PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen(sys.argv[1:], stdout=sys.stdout, stderr=sys.stderr)
+print(f"child pid: {child.pid}", flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to watch the orphan")
+def test_exit_with_parent_shuts_down_when_the_parent_is_killed(tmp_path: Path) -> None:
+    stderr_path = tmp_path / "runtime.stderr.log"
+    command = server_command(tmp_path / "d", extra_args=["--exit-with-parent", "--no-local-model"])
+    command += ["--log-level", "info"]
+    with stderr_path.open("w") as stderr_file:
+        middle = subprocess.Popen(
+            [sys.executable, "-c", _MIDDLE_PARENT, *command],
+            stdout=subprocess.PIPE,
+            stderr=stderr_file,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    child_pid = 0
+    try:
+        assert middle.stdout is not None
+        # Bounded: the runtime prints ``listening on`` within its startup; readline ends at EOF.
+        for line in middle.stdout:
+            if line.startswith("child pid: "):
+                child_pid = int(line.split(": ", 1)[1])
+            if line.startswith("listening on "):
+                break
+        assert child_pid and _alive(child_pid)
+        middle.kill()
+        middle.wait(timeout=10)
+        wait_until(lambda: not _alive(child_pid), timeout=10)
+        log = stderr_path.read_text(errors="replace")
+        assert "Traceback" not in log
+        assert "Shutting down" in log or "parent process" in log  # a graceful stop
+    finally:
+        if middle.poll() is None:
+            middle.kill()
+            middle.wait(timeout=10)
+        if child_pid and _alive(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
+def test_exit_with_parent_is_off_by_default() -> None:
+    from playground.runtime.__main__ import parse_args
+
+    assert parse_args(["--data-dir", "x"]).exit_with_parent is False
+    assert parse_args(["--data-dir", "x", "--exit-with-parent"]).exit_with_parent is True
