@@ -30,24 +30,8 @@ from playground.runtime.model.llama_local import (
     plain_messages,
     reply_schema,
 )
+from tests.helpers.weather_tool import WEATHER, WEATHER_PARAMS
 
-WEATHER_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "city": {"type": "string"},
-        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-    },
-    "required": ["city", "unit"],
-    "additionalProperties": False,
-}
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather in a city.",
-        "parameters": WEATHER_PARAMS,
-    },
-}
 CLOCK = {
     "type": "function",
     "function": {"name": "get_time", "description": "The current time.", "parameters": {}},

@@ -13,7 +13,6 @@ import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -25,29 +24,12 @@ from tests.helpers.runtime_process import (
     sdk_client,
     start_runtime,
 )
+from tests.helpers.weather_tool import WEATHER, WEATHER_PARAMS
 
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None,
     reason="llama-cpp-python is not installed (make local-model builds it)",
 )
-
-WEATHER_PARAMS: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "city": {"type": "string"},
-        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-    },
-    "required": ["city", "unit"],
-    "additionalProperties": False,
-}
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather in a city.",
-        "parameters": WEATHER_PARAMS,
-    },
-}
 
 
 def _model_lines(server: RuntimeServer) -> list[str]:
