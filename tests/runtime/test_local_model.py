@@ -8,7 +8,6 @@ with the reason, only where llama-cpp-python is not installed.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import time
 from collections.abc import Iterator
@@ -139,10 +138,7 @@ def test_availability_is_consistent() -> None:
 
 # --------------------------------------------------------------------------- the real model
 
-needs_llama = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None,
-    reason="llama-cpp-python is not installed (make local-model builds it)",
-)
+needs_llama = pytest.mark.offline_model
 
 
 @pytest.fixture(scope="module")

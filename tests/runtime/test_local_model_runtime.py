@@ -9,7 +9,6 @@ everywhere.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +25,7 @@ from tests.helpers.runtime_process import (
 )
 from tests.helpers.weather_tool import WEATHER, WEATHER_PARAMS
 
-needs_llama = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None,
-    reason="llama-cpp-python is not installed (make local-model builds it)",
-)
+needs_llama = pytest.mark.offline_model
 
 
 def _model_lines(server: RuntimeServer) -> list[str]:
