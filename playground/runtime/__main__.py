@@ -25,11 +25,18 @@ from pathlib import Path
 import uvicorn
 
 from .config import (
+    DEFAULT_DISK_RESERVE_BYTES,
+    DEFAULT_HEADER_TIMEOUT_SECONDS,
+    DEFAULT_KEEP_ALIVE_SECONDS,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_UPLOAD_BYTES,
     DEFAULT_RUN_EXPIRY_SECONDS,
+    TOKEN_ENV,
     RuntimeConfig,
     is_loopback_host,
 )
+from .log_dedupe import RepeatCollapser
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -45,7 +52,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--data-dir", required=True, type=Path, help="folder for the database and files"
     )
     parser.add_argument(
-        "--token", default=None, help="API token clients must send (random if omitted)"
+        "--token",
+        default=None,
+        help="API token clients must send; visible to other users in ps, so prefer "
+        f"--token-file or ${TOKEN_ENV} (random if none is given)",
     )
     parser.add_argument(
         "--model-base-url", default=None, help="OpenAI-compatible Chat Completions base URL"
@@ -86,7 +96,121 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
     )
+    add_hardening_args(parser)
     return parser.parse_args(argv)
+
+
+# -- hostile-input limits and token sources (issue 14) ------------------------------------
+
+
+def add_hardening_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        help=f"read the API token from this file (first line); ${TOKEN_ENV} also works",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="largest accepted JSON request body (default 32 MiB; uploads have their own limit)",
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=DEFAULT_MAX_CONCURRENCY,
+        help="open connections plus requests in flight before new requests get 503 "
+        f"(default {DEFAULT_MAX_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--keep-alive-seconds",
+        type=int,
+        default=DEFAULT_KEEP_ALIVE_SECONDS,
+        help=f"close idle keep-alive connections after this long (default {DEFAULT_KEEP_ALIVE_SECONDS})",
+    )
+    parser.add_argument(
+        "--header-timeout-seconds",
+        type=int,
+        default=DEFAULT_HEADER_TIMEOUT_SECONDS,
+        help="close a connection that has not sent a request's headers within this long "
+        f"(default {DEFAULT_HEADER_TIMEOUT_SECONDS})",
+    )
+    parser.add_argument(
+        "--disk-reserve-bytes",
+        type=int,
+        default=DEFAULT_DISK_RESERVE_BYTES,
+        help="disk space held back so deletes still work when the disk fills (default 8 MiB)",
+    )
+
+
+TOKEN_ON_ARGV_WARNING = (
+    "warning: --token puts the token on the command line, where other users of this "
+    f"machine can read it (ps, /proc). Use --token-file PATH or ${TOKEN_ENV} instead."
+)
+
+
+def resolve_token(args: argparse.Namespace) -> tuple[str, bool]:
+    """The server token and whether it was generated here (then it is printed)."""
+    if args.token and args.token_file:
+        raise SystemExit("Give the token with --token or --token-file, not both.")
+    if args.token:
+        print(TOKEN_ON_ARGV_WARNING, file=sys.stderr, flush=True)
+        return args.token, False
+    if args.token_file:
+        try:
+            lines = args.token_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"Cannot read the token file {args.token_file}: {exc}.") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise SystemExit(f"The token file {args.token_file} is empty.")
+        return token, False
+    from_env = os.environ.get(TOKEN_ENV, "").strip()
+    if from_env:
+        return from_env, False
+    return secrets.token_urlsafe(32), True
+
+
+def hardening_settings(args: argparse.Namespace) -> dict[str, int]:
+    """The limits as RuntimeConfig fields; SystemExit when one is out of range."""
+    for flag, value in (
+        ("--max-body-bytes", args.max_body_bytes),
+        ("--max-concurrency", args.max_concurrency),
+        ("--keep-alive-seconds", args.keep_alive_seconds),
+        ("--header-timeout-seconds", args.header_timeout_seconds),
+    ):
+        if value < 1:
+            raise SystemExit(f"{flag} must be at least 1.")
+    if args.disk_reserve_bytes < 0:
+        raise SystemExit("--disk-reserve-bytes must not be negative.")
+    return {
+        "max_body_bytes": args.max_body_bytes,
+        "max_concurrency": args.max_concurrency,
+        "keep_alive_seconds": args.keep_alive_seconds,
+        "header_timeout_seconds": args.header_timeout_seconds,
+        "disk_reserve_bytes": args.disk_reserve_bytes,
+    }
+
+
+def raise_open_file_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
+
+    Desktop sessions often start processes at 1,024 descriptors, which a burst of idle
+    connections used up; the hard limit is usually far higher and ours to take.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
 
 
 def build_config(args: argparse.Namespace) -> RuntimeConfig:
@@ -111,9 +235,10 @@ def build_config(args: argparse.Namespace) -> RuntimeConfig:
             )
     if args.model_base_url and not args.model:
         raise SystemExit("--model is required together with --model-base-url.")
+    token, _generated = resolve_token(args)
     return RuntimeConfig(
         data_dir=args.data_dir.expanduser().resolve(),
-        token=args.token or secrets.token_urlsafe(32),
+        token=token,
         host=args.host,
         port=args.port,
         model_base_url=args.model_base_url,
@@ -123,6 +248,7 @@ def build_config(args: argparse.Namespace) -> RuntimeConfig:
         use_local_model=not args.no_local_model,
         run_expiry_seconds=args.run_expiry_seconds,
         max_upload_bytes=args.max_upload_bytes,
+        **hardening_settings(args),
     )
 
 
@@ -164,14 +290,19 @@ class _AnnouncingServer(uvicorn.Server):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = build_config(args)
+    generated_token = not (args.token or args.token_file or os.environ.get(TOKEN_ENV, "").strip())
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RepeatCollapser())
+    open_files = raise_open_file_limit()
+    from .http_protocol import protocol_with_header_timeout
     from .model_choice import choose_model  # heavy imports only after the arguments are valid
     from .server import create_app
 
     sock = bind(config.host, config.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    if not args.token:
+    if generated_token:
         print(f"token: {config.token}", flush=True)
     print(f"model: {choose_model(config).description}", flush=True)
     server = _AnnouncingServer(
@@ -181,6 +312,16 @@ def main(argv: list[str] | None = None) -> int:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=5,
+            http=protocol_with_header_timeout(config.header_timeout_seconds),
+            timeout_keep_alive=config.keep_alive_seconds,
+            # Keep room for the database, files and extraction children below the fd limit.
+            limit_concurrency=(
+                min(config.max_concurrency, open_files - 128)
+                if open_files > 256
+                else config.max_concurrency
+            ),
+            # uvicorn configures its own loggers; let their records reach the collapser too.
+            log_config=None,
         ),
         f"listening on http://{shown_host}:{port}",
     )

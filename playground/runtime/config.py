@@ -9,6 +9,20 @@ from pathlib import Path
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 DEFAULT_RUN_EXPIRY_SECONDS = 600
 
+# -- hostile-input limits (issue 14) --------------------------------------------------------
+#: Environment variable the server token may come from (instead of the visible argv).
+TOKEN_ENV = "ASSISTANTS_PLAYGROUND_TOKEN"
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Open connections plus requests in flight; beyond it uvicorn answers 503 at once. Above
+#: 1,100 so a burst of idle connections (closed after the header timeout) locks nobody out.
+DEFAULT_MAX_CONCURRENCY = 2048
+#: Seconds an idle keep-alive connection stays open.
+DEFAULT_KEEP_ALIVE_SECONDS = 5
+#: Seconds a connection may take to send its request headers (slow clients, half-open).
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10
+#: Bytes of free disk kept in reserve so deletes still work on a full disk.
+DEFAULT_DISK_RESERVE_BYTES = 8 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class RuntimeConfig:
@@ -26,6 +40,12 @@ class RuntimeConfig:
     use_local_model: bool = True
     run_expiry_seconds: int = DEFAULT_RUN_EXPIRY_SECONDS
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # -- hostile-input limits (issue 14)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
+    header_timeout_seconds: int = DEFAULT_HEADER_TIMEOUT_SECONDS
+    disk_reserve_bytes: int = DEFAULT_DISK_RESERVE_BYTES
 
     def __repr__(self) -> str:
         # Keep secrets out of any log line that prints the config.

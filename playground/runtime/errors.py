@@ -7,6 +7,8 @@ parses — instead of Starlette's plain-text or HTML defaults.
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -79,3 +81,20 @@ def not_found(kind: str, object_id: str, *, param: str | None = None) -> ApiErro
 def bad_request(message: str, *, param: str | None = None, code: str | None = None) -> ApiError:
     """400 for a body or query the server cannot accept."""
     return ApiError(400, message, param=param, code=code)
+
+
+# An absolute POSIX or Windows path inside a message, up to a quote or whitespace.
+_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"]*[/\\][^\s'\"]*")
+
+
+def public_reason(exc: BaseException) -> str:
+    """``exc`` in words a client may see: no absolute server paths, never empty.
+
+    An ``OSError`` shows its reason and the last part of the file name; any other message
+    has absolute paths cut down to their last component.
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        name = PurePath(str(exc.filename)).name if exc.filename else ""
+        return f"{exc.strerror} ({name!r})" if name else exc.strerror
+    text = _ABSOLUTE_PATH.sub(lambda m: m.group().replace("\\", "/").rsplit("/", 1)[-1], str(exc))
+    return text.strip() or type(exc).__name__

@@ -107,7 +107,7 @@ def create_app(config: RuntimeConfig) -> Starlette:
             store.close()
 
     routes = api_routes()
-    return Starlette(
+    app = Starlette(
         routes=[Mount("/v1", routes=routes), Mount("/openai", routes=routes)],
         # CrashGuard sits inside the auth check, so only authenticated requests reach it.
         middleware=[Middleware(TokenAuth, token=config.token), Middleware(CrashGuard)],
@@ -118,3 +118,5 @@ def create_app(config: RuntimeConfig) -> Starlette:
         },
         lifespan=lifespan,
     )
+    app.state.max_body_bytes = config.max_body_bytes  # read by body.read_json_body
+    return app

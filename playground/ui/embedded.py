@@ -40,6 +40,9 @@ _NONE_WORD = "none"
 MODEL_KEY_ENV = "PLAYGROUND_RUNTIME_MODEL_API_KEY"
 #: Where ``make run`` finds a default model endpoint when the profile has none.
 DEFAULT_MODEL_URL_ENV = "PLAYGROUND_MODEL_BASE_URL"
+#: The runtime takes its token from this variable when set (``playground.runtime.config``);
+#: the window wants a fresh, announced token, so it never passes one on.
+RUNTIME_TOKEN_ENV = "ASSISTANTS_PLAYGROUND_TOKEN"
 DEFAULT_MODEL_NAME_ENV = "PLAYGROUND_MODEL"
 DEFAULT_STARTUP_TIMEOUT_S = 60.0
 DEFAULT_STOP_TIMEOUT_S = 10.0
@@ -117,6 +120,7 @@ class EmbeddedSettings:
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop(MODEL_KEY_ENV, None)
+        env.pop(RUNTIME_TOKEN_ENV, None)
         if self.model_base_url and self.model_api_key:
             env[MODEL_KEY_ENV] = self.model_api_key
         env.setdefault("PYTHONUNBUFFERED", "1")

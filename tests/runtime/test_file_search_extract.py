@@ -319,3 +319,37 @@ def test_file_size_limit_is_enforced_before_reading() -> None:
 def test_text_length_limit_is_enforced() -> None:
     with pytest.raises(FileTooLarge, match="characters"):
         extract_text("big.txt", b"word " * 100, ExtractionLimits(max_text_chars=50))
+
+
+# -- isolated extraction (a limited child process) --------------------------------------------
+
+
+def test_isolated_extraction_matches_in_process() -> None:
+    from playground.runtime.file_search.isolated import extract_text_isolated
+    from tests.helpers import bombs
+
+    data = bombs.docx(3, text=b"caf\xc3\xa9 ol\xc3\xa9")
+    limits = ExtractionLimits()
+    assert extract_text_isolated("a.docx", data, limits) == extract_text("a.docx", data)
+    with pytest.raises(UnsupportedFileType, match="not supported"):
+        extract_text_isolated("photo.png", b"\x89PNG....", limits)
+    with pytest.raises(ExtractionError, match="not well formed"):
+        extract_text_isolated("broken.xml", b"<a><b></a>", limits)
+
+
+async def test_isolated_docx_bomb_hits_the_memory_limit() -> None:
+    from playground.runtime.file_search.isolated import aextract_text_isolated
+    from tests.helpers import bombs
+
+    limits = ExtractionLimits(worker_memory_bytes=300 * 1024 * 1024)
+    with pytest.raises(FileTooLarge, match="more than 300 MB of memory"):
+        await aextract_text_isolated("bomb.docx", bombs.docx_bomb(100), limits)
+
+
+def test_isolated_slow_document_is_stopped_at_the_time_limit() -> None:
+    from playground.runtime.file_search.isolated import extract_text_isolated
+    from tests.helpers import bombs
+
+    limits = ExtractionLimits(worker_memory_bytes=4 * 1024**3, worker_seconds=1)
+    with pytest.raises(FileTooLarge, match="seconds"):
+        extract_text_isolated("bomb.docx", bombs.docx_bomb(100), limits)

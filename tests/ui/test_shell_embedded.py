@@ -215,3 +215,13 @@ async def test_window_says_which_model_answers_when_none_is_configured(
             assert OFFLINE_SENTENCE in detail
         else:
             assert "make local-model" in detail
+
+
+def test_a_token_in_our_environment_is_not_passed_to_the_runtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The runtime would take it and not announce a token, and the window would fail to start.
+    monkeypatch.setenv("ASSISTANTS_PLAYGROUND_TOKEN", "inherited-token")
+    settings = EmbeddedSettings(data_dir=tmp_path / "rt")
+    assert "ASSISTANTS_PLAYGROUND_TOKEN" not in settings.environment()
+    assert "inherited-token" not in " ".join(settings.command())

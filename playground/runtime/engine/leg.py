@@ -16,6 +16,7 @@ from playground.runtime.engine.finalize import MESSAGE_REASON, close_open_items,
 from playground.runtime.engine.prompt import CODE_TOOL, SEARCH_TOOL, build_request, estimate_tokens
 from playground.runtime.engine.state import STATE_KEY, RunState
 from playground.runtime.engine.writer import MessageWriter
+from playground.runtime.errors import public_reason
 from playground.runtime.ids import new_id
 from playground.runtime.model import ChatModel, ChatTurn, ModelError, ToolCall, Usage
 from playground.runtime.objects import new_step
@@ -92,7 +93,9 @@ class RunLeg:
             await self._fail(exc.code, exc.message)
         except Exception as exc:
             log.exception("run %s failed", self.run_id)
-            await self._fail("server_error", f"The run failed because of an internal error: {exc}")
+            await self._fail(
+                "server_error", f"The run failed because of an internal error: {public_reason(exc)}"
+            )
 
     # ------------------------------------------------------------------ endings
     async def _end(self, status: str, **kwargs: Any) -> None:

@@ -47,7 +47,7 @@ def pdf_to_text(data: bytes, limits: ExtractionLimits) -> str:
                     f"The PDF holds more than {limits.max_text_chars} characters of text."
                 )
             pages.append(clean_text(text).strip())
-    except ExtractionError:
+    except (ExtractionError, MemoryError):
         raise
     except Exception as exc:  # damaged PDFs surface as many different exception types
         raise ExtractionError(f"The PDF could not be read; it may be damaged ({exc}).") from exc
@@ -99,6 +99,8 @@ def docx_to_text(data: bytes, limits: ExtractionLimits) -> str:
                 lines.extend(_table_rows(block))
             else:
                 lines.append(block.text)
+    except MemoryError:
+        raise  # the isolated worker reports it as the memory limit, not as damage
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors, …
         raise ExtractionError(
             f"The DOCX file could not be read; it may be damaged ({exc})."

@@ -22,13 +22,16 @@ from typing import TypeVar
 
 from .chunking import DEFAULT_MAX_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, chunk_text
 from .errors import FileSearchError, FileTooLarge, InvalidSearch
-from .extract import extract_text as _extract_text
+from .isolated import aextract_text_isolated, extract_text_isolated
 from .limits import DEFAULT_LIMITS, ExtractionLimits
 from .query import query_words, word_count
 from .schema import create_query_tables, create_schema
 from .scoring import CorpusStats, score_chunks
 
 T = TypeVar("T")
+
+#: Extraction children allowed to run at once.
+EXTRACTION_CHILDREN = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ class SearchIndex:
     def __init__(self, db_path: Path, *, limits: ExtractionLimits = DEFAULT_LIMITS) -> None:
         self._limits = limits
         self._lock = threading.Lock()
+        # Each extraction child may use up to its memory limit; a few at a time is plenty.
+        self._extract_slots = asyncio.Semaphore(EXTRACTION_CHILDREN)
         db_path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
         try:
@@ -77,12 +82,16 @@ class SearchIndex:
     # -- extraction -------------------------------------------------------------------------
 
     def extract_text(self, filename: str, data: bytes) -> str:
-        """Searchable text of a file (blocking). Raises ``UnsupportedFileType``/``ExtractionError``."""
-        return _extract_text(filename, data, self._limits)
+        """Searchable text of a file (blocking). Raises ``UnsupportedFileType``/``ExtractionError``.
+
+        Parsing runs in a limited child process (see :mod:`.isolated`), never in this one.
+        """
+        return extract_text_isolated(filename, data, self._limits)
 
     async def aextract_text(self, filename: str, data: bytes) -> str:
-        """:meth:`extract_text` in a worker thread, for callers on the event loop."""
-        return await asyncio.to_thread(self.extract_text, filename, data)
+        """:meth:`extract_text` for callers on the event loop; no thread waits on the child."""
+        async with self._extract_slots:
+            return await aextract_text_isolated(filename, data, self._limits)
 
     # -- writing ----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 from ..errors import ApiError, bad_request, not_found
+from ..file_names import file_name_problem, shown
 from ..pagination import list_envelope, parse_page_query
 from ..store import public
 from .common import load, path
@@ -95,8 +96,16 @@ async def upload_file(request: Request) -> Response:
         if upload.size is not None and upload.size > limit:
             raise _too_large(limit)
         override = form.get("filename")
-        filename = override if isinstance(override, str) and override else upload.filename
-        filename = Path(filename or "upload").name or "upload"
+        named_by = "filename" if isinstance(override, str) and override else "file"
+        filename = override if named_by == "filename" else (upload.filename or "upload")
+        assert isinstance(filename, str)
+        problem = file_name_problem(filename)
+        if problem is not None:
+            raise bad_request(
+                f"Invalid file name {shown(filename)}: {problem}.",
+                param=named_by,
+                code="invalid_file_name",
+            )
         temp = context.store.new_upload_path()
         try:
             size = await asyncio.to_thread(_copy, upload.file, temp)

@@ -8,7 +8,6 @@ that reads the bytes, extracts text, and indexes chunks with the file-search
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -158,7 +157,7 @@ async def _ingest(context: Context, vector_store_id: str, file_id: str, chunking
         if file_obj is None:
             raise FileNotFoundError(f"The file '{file_id}' no longer exists.")
         data = await store.read_file_bytes(file_id)
-        text = await asyncio.to_thread(context.search.extract_text, file_obj["filename"], data)
+        text = await context.search.aextract_text(file_obj["filename"], data)
         static = chunking["static"]
         await context.search.index_file(
             vector_store_id,

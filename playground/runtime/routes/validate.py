@@ -6,12 +6,12 @@ wrong type or out of range are rejected, as OpenAI did.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from starlette.requests import Request
 
+from ..body import NO_BODY, read_json_body
 from ..errors import bad_request
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -21,18 +21,11 @@ V1_TOOL_TYPES = ("code_interpreter", "retrieval", "function")
 
 async def json_body(request: Request, *, required: bool = True) -> dict[str, Any]:
     """The JSON object body; an empty body counts as ``{}`` when ``required`` is False."""
-    raw = await request.body()
-    if not raw.strip():
+    body = await read_json_body(request)  # size, depth and Unicode limits (issue 14)
+    if body is NO_BODY:
         if required:
             raise bad_request("The request body is empty; a JSON object was expected.")
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request(
-            "We could not parse the JSON body of your request. Send valid JSON "
-            "with 'Content-Type: application/json'."
-        ) from None
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
     return body

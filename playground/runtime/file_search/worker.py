@@ -1,0 +1,82 @@
+"""The child side of isolated extraction: limit this process, read one file, print its text.
+
+Run as ``python -m playground.runtime.file_search.worker --memory BYTES --cpu SECONDS``.
+The limits are set on this process first thing (not through ``preexec_fn``, which is unsafe
+in the threaded server), so a hostile document can at most exhaust this child. Input on
+stdin: one JSON header line (``{"filename", "limits"}``) and then the file's bytes. Output on
+stdout: ``T`` and the text as UTF-8, or ``E`` and a JSON ``{"kind", "message"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+#: Exit status when the child ran out of its memory allowance (the parent says so plainly).
+EXIT_OUT_OF_MEMORY = 3
+
+
+def _limit(memory_bytes: int, cpu_seconds: int) -> None:
+    if sys.platform == "win32":
+        return
+    import resource
+
+    for name, soft, hard in (
+        ("RLIMIT_AS", memory_bytes, memory_bytes),
+        ("RLIMIT_CPU", cpu_seconds, cpu_seconds + 5),
+        ("RLIMIT_CORE", 0, 0),
+    ):
+        limit = getattr(resource, name)
+        _, current_hard = resource.getrlimit(limit)
+        if current_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current_hard), min(hard, current_hard)
+        resource.setrlimit(limit, (soft, hard))
+
+
+def _near_memory_limit(memory_bytes: int) -> bool:
+    if sys.platform == "win32":
+        return False
+    import resource
+
+    peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return peak_bytes > memory_bytes // 2
+
+
+def _reply(kind: bytes, payload: bytes) -> None:
+    sys.stdout.buffer.write(kind + payload)
+    sys.stdout.buffer.flush()
+
+
+def main(argv: list[str]) -> int:
+    options = dict(zip(argv[::2], argv[1::2], strict=True))
+    _limit(int(options["--memory"]), int(options["--cpu"]))
+    try:
+        from .errors import FileSearchError, UnsupportedFileType
+        from .extract import extract_text
+        from .limits import ExtractionLimits
+
+        header = json.loads(sys.stdin.buffer.readline())
+        data = sys.stdin.buffer.read()
+        limits = ExtractionLimits(**header["limits"])
+        try:
+            text = extract_text(header["filename"], data, limits)
+        except UnsupportedFileType as exc:
+            kind, message = "unsupported", str(exc)
+        except FileSearchError as exc:
+            # Parsers in C (lxml) report a failed allocation as some parse error; a peak
+            # near the allowance says what really happened.
+            kind = "memory" if _near_memory_limit(int(options["--memory"])) else "invalid"
+            message = str(exc)
+        else:
+            del data
+            _reply(b"T", text.encode("utf-8", "surrogatepass"))
+            return 0
+        _reply(b"E", json.dumps({"kind": kind, "message": message}).encode())
+        return 0
+    except MemoryError:
+        # Nothing may be allocated any more; the exit status carries the reason.
+        return EXIT_OUT_OF_MEMORY
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

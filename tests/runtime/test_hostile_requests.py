@@ -1,0 +1,220 @@
+"""Hostile request bodies and file names against the real runtime process.
+
+Each case reproduces a finding of issue 14: unbounded JSON bodies (also chunked), deep
+nesting and lone surrogates answered with 500, and file names such as ``..`` accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers.runtime_process import RuntimeServer, http_client, start_runtime
+
+CAP = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeServer]:
+    """A server whose JSON body cap is 1 MiB (set with --max-body-bytes)."""
+    with start_runtime(
+        tmp_path_factory.mktemp("capped") / "data",
+        extra_args=["--no-local-model", "--max-body-bytes", str(CAP)],
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def capped_http(capped: RuntimeServer) -> Iterator[httpx.Client]:
+    with http_client(capped) as client:
+        yield client
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS line")
+
+
+def test_body_over_the_cap_is_413(capped_http: httpx.Client) -> None:
+    big = {"model": "m", "instructions": "x" * (CAP + 10)}
+    response = capped_http.post("/assistants", json=big)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "request_too_large"
+    assert str(CAP) in error["message"]
+    # Just under the cap the body is read and judged on its content instead.
+    read = capped_http.post("/assistants", json={"model": "m", "instructions": "y" * (CAP - 100)})
+    assert read.status_code == 400, read.text
+    assert read.json()["error"]["param"] == "instructions"
+
+
+def _chunked_flood(server: RuntimeServer, total: int) -> tuple[bytes, int]:
+    """Send a chunked body of up to ``total`` bytes; returns (response bytes, bytes sent)."""
+    host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=60)
+    head = (
+        "POST /v1/assistants HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {server.token}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    sock.sendall(head.encode())
+    piece = b'{"model": "m", "instructions": "' + b"z" * (256 * 1024)
+    chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    sent = 0
+    response = b""
+    sock.setblocking(False)
+    try:
+        while sent < total:
+            try:
+                response += sock.recv(65536)
+                if response:
+                    break
+            except BlockingIOError:
+                pass
+            try:
+                sent += sock.send(chunk)
+            except BlockingIOError:
+                time.sleep(0.001)  # the server is not reading: wait for its answer instead
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    sock.setblocking(True)
+    sock.settimeout(60)
+    try:
+        while b"\r\n\r\n" not in response:
+            data = sock.recv(65536)
+            if not data:
+                break
+            response += data
+    except (ConnectionResetError, TimeoutError):
+        pass
+    sock.close()
+    return response, sent
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads RSS from /proc")
+def test_chunked_body_stops_being_read_at_the_cap(capped: RuntimeServer) -> None:
+    before = rss_bytes(capped.process.pid)
+    response, sent = _chunked_flood(capped, 200 * 1024 * 1024)
+    after = rss_bytes(capped.process.pid)
+    assert response.startswith(b"HTTP/1.1 413"), response[:200]
+    assert b"request_too_large" in response
+    assert sent < 100 * 1024 * 1024, f"the client could push {sent} bytes"
+    assert after - before < 30 * 1024 * 1024
+    with http_client(capped) as http:
+        assert http.get("/assistants").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "param_start"),
+    [
+        ('{"model": "m", "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}", "metadata"),
+        ('{"model": "m", "tools": ' + '{"a": ' * 5_000 + "1" + "}" * 5_000 + "}", "tools"),
+        ('{"model": "m", "metadata": ' + '{"k": [' * 40 + "1" + "]}" * 40 + "}", "metadata"),
+    ],
+    ids=["100k-arrays", "5k-objects", "80-levels"],
+)
+def test_deep_nesting_is_400_with_param(http: httpx.Client, body: str, param_start: str) -> None:
+    response = http.post(
+        "/assistants", content=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert "nested more than" in error["message"]
+    assert error["param"] and error["param"].startswith(param_start)
+
+
+def test_lone_surrogate_is_400_naming_the_field(http: httpx.Client) -> None:
+    body = '{"model": "m", "name": "bad \\ud800 text"}'
+    response = http.post(
+        "/assistants", content=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == "name"
+    assert "surrogate" in error["message"]
+    nested = '{"model": "m", "metadata": {"k": "\\udfff"}}'
+    response = http.post(
+        "/assistants", content=nested.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "metadata.k"
+    # A proper pair (an emoji written as escapes) is fine.
+    pair = '{"model": "m", "name": "ok \\ud83d\\ude00"}'
+    ok = http.post(
+        "/assistants", content=pair.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert ok.status_code == 200 and ok.json()["name"] == "ok \N{GRINNING FACE}"
+
+
+def test_invalid_utf8_body_is_400(http: httpx.Client) -> None:
+    body = b'{"model": "m", "name": "\xed\xa0\x80"}'  # a surrogate encoded as UTF-8
+    response = http.post("/assistants", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("..", "'.' and '..'"),
+        (".", "'.' and '..'"),
+        ("a\\..", "without folders"),
+        ("../../etc/passwd", "without folders"),
+        ("dir/a.txt", "without folders"),
+        ("x" * 300 + ".txt", "the limit is 255 bytes"),
+        ("é" * 130 + ".txt", "the limit is 255 bytes"),
+        ("bell\x07.txt", "control"),
+        ("invoice\u202egnp.exe", "text-direction"),
+        ("   ", "empty"),
+    ],
+)
+def test_bad_file_names_are_refused_with_the_rule(
+    runtime: RuntimeServer, http: httpx.Client, name: str, rule: str
+) -> None:
+    response = http.post(
+        "/files",
+        files={"file": ("placeholder.txt", b"hello")},
+        data={"purpose": "assistants", "filename": name},
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == "filename"
+    assert rule in error["message"]
+    assert str(runtime.data_dir) not in error["message"]
+
+
+def test_bad_name_in_the_file_part_itself(http: httpx.Client) -> None:
+    response = http.post("/files", files={"file": ("..", b"hello")}, data={"purpose": "assistants"})
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "file"
+
+
+def test_unusual_but_valid_names_are_kept_exactly(http: httpx.Client) -> None:
+    for name in ("résumé 2024 (final).pdf", "数据.csv", ".env", "a" * 250 + ".md", "x..y.txt"):
+        response = http.post(
+            "/files",
+            files={"file": ("f", b"hello")},
+            data={"purpose": "assistants", "filename": name},
+        )
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["filename"] == name
+        content = http.get(f"/files/{response.json()['id']}/content")
+        assert content.status_code == 200 and content.content == b"hello"
+
+
+def test_errors_json_is_never_a_500(http: httpx.Client) -> None:
+    for body in (b"[1, 2", b'"just a string"', b"\xff\xfe", b"{" * 10, b"null"):
+        response = http.post(
+            "/assistants", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, (body, response.text)
+        assert json.loads(response.text)["error"]["type"] == "invalid_request_error"
