@@ -9,7 +9,7 @@ the event loop, so even a huge message never freezes the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,7 +25,12 @@ CHUNK_CHARS = 256 * 1024
 
 
 class FullTextDialog(QDialog):
-    """Shows ``text`` verbatim; ``loaded()`` tells whether all of it is in yet."""
+    """Shows ``text`` verbatim; ``loaded()`` tells whether all of it is in yet.
+
+    ``loaded_all()`` is emitted once the last chunk is in.
+    """
+
+    loaded_all = Signal()
 
     def __init__(self, text: str, *, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,5 +69,6 @@ class FullTextDialog(QDialog):
             self._timer.stop()
             lines = self._text.count("\n") + 1
             self.status.setText(f"{lines:,} lines, {len(self._text):,} characters")
+            self.loaded_all.emit()
         else:
             self.status.setText(f"Loading… {self._at * 100 // max(1, len(self._text))} %")
