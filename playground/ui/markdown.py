@@ -83,13 +83,20 @@ def _lexer(lang: str) -> Any:
         return TextLexer()
 
 
+def _plain_code(code: str, _lang: str, _attrs: str) -> str:
+    return _code_block(html.escape(code))
+
+
+@lru_cache(maxsize=512)
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     if len(code) > MAX_HIGHLIGHT_CHARS:
-        body = html.escape(code)
-    else:
-        from pygments import highlight
+        return _plain_code(code, lang, _attrs)
+    from pygments import highlight
 
-        body = highlight(code, _lexer(lang.strip().lower()), _formatter())
+    return _code_block(highlight(code, _lexer(lang.strip().lower()), _formatter()))
+
+
+def _code_block(body: str) -> str:
     return (
         '<pre style="background-color:#f6f8fa; padding:6px; font-family:monospace;'
         f' white-space:pre-wrap;">{body}</pre>\n'
@@ -109,13 +116,15 @@ def _render_image(
     return label
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(highlight: bool = True) -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.options["highlight"] = _highlight
+    # While a message streams in, its code is shown plain: highlighting a growing block on
+    # every delta was most of the cost of a stream; the finished message is highlighted once.
+    md.options["highlight"] = _highlight if highlight else _plain_code
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     md.add_render_rule("image", _render_image)
     return md
@@ -146,14 +155,17 @@ def _is_app_link(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() == APP_SCHEME
 
 
-def render_markdown(text: str, app_links: frozenset[str] = frozenset()) -> str:
+def render_markdown(
+    text: str, app_links: frozenset[str] = frozenset(), *, highlight: bool = True
+) -> str:
     """Markdown text → an HTML fragment safe to show in :class:`SafeTextBrowser`.
 
     ``app_links``: the ``playground:`` targets the app itself put into ``text``; any other
-    link of that scheme is shown as its label only.
+    link of that scheme is shown as its label only. ``highlight=False``: code stays plain
+    (a message still streaming).
     """
     try:
-        md = _parser()
+        md = _parser(highlight)
         env: dict[str, Any] = {}
         tokens = md.parse(text, env)
         _drop_foreign_app_links(tokens, app_links)
@@ -181,9 +193,11 @@ def break_long_runs(text: str) -> str:
 
 def warm_up() -> None:
     """Import and build the parser, formatter and a common lexer (call while idle)."""
-    _parser()
+    _parser(True)
+    _parser(False)
     _formatter()
     _lexer("python")
+    render_markdown("*warm* `up`\n\n```python\nx = 1\n```")
 
 
 def render_plain(text: str) -> str:

@@ -180,14 +180,17 @@ def app_links_of(item: ChatItem) -> frozenset[str]:
     )
 
 
-def render_body(item: ChatItem) -> str:
-    """The message text as HTML (the expensive part; the view caches it)."""
+def render_body(item: ChatItem, *, streaming: bool = False) -> str:
+    """The message text as HTML (the expensive part; the view caches it).
+
+    ``streaming``: the text is still growing; code is left unhighlighted until it is done.
+    """
     text, cut = shown_text(item.text)
     text = break_long_runs(text)
     if item.role == "user":
         body = render_plain(text)
     else:
-        body = render_markdown(text, app_links_of(item))
+        body = render_markdown(text, app_links_of(item), highlight=not streaming)
     if cut:
         href = html.escape(SHOW_ALL_LINK + quote(item.key, safe=""), quote=True)
         lines = item.text.count("\n") + 1
@@ -334,6 +337,11 @@ class MessageView(QWidget):
     def backlog(self) -> int:
         """Loaded messages not in the document yet (being added in slices)."""
         return self._backlog
+
+    @property
+    def last_flush_at(self) -> float:
+        """When updates were last written to the document (the view's clock)."""
+        return self._last_flush
 
     @property
     def is_caught_up(self) -> bool:
@@ -551,6 +559,9 @@ class MessageView(QWidget):
                         continue
                     self._replace(frame, self._html(item))
                     self.frames_rendered += 1
+            # On screen now, not after whatever else the event loop has queued: a streamed
+            # delta is visible within the frame it was flushed in.
+            self.browser.viewport().repaint()
         self._caught_up()
 
     def _replace(self, frame: QTextFrame, content: str) -> None:
@@ -563,7 +574,12 @@ class MessageView(QWidget):
 
     def _html(self, item: ChatItem) -> str:
         writing = item.status == "in_progress" and self._vm.locked
-        body = None if item.role == "notice" else self._body(item)
+        if item.role == "notice":
+            body = None
+        elif writing:
+            body = render_body(item, streaming=True)  # changes with every delta: not cached
+        else:
+            body = self._body(item)
         return render_item(item, self.outputs, writing=writing, body=body)
 
     def _body(self, item: ChatItem) -> str:
