@@ -6,18 +6,26 @@ kept only for http(s), mailto and in-page anchors, images are never turned into 
 remote image is a tracking beacon; it becomes a plain link instead), and the view that shows
 the result refuses to load any resource that is not already in memory.
 Code blocks are highlighted by pygments with inline styles, because QTextBrowser understands
-only a subset of CSS and no stylesheets classes from ``<style>`` blocks reliably.
+only a subset of CSS and no stylesheets classes from ``<style>`` blocks reliably. Code wraps
+inside its block (``white-space: pre-wrap``): an unwrapped long line would widen the whole
+document and scroll the entire conversation sideways.
+
+The app's own link scheme (``playground:``) triggers downloads and other actions, so model
+text may not use it: a ``playground:`` link survives only when the caller lists it in
+``app_links`` (the links the app itself wrote into the text, e.g. for ``file_path``
+annotations). The pygments formatter and lexers are built once and reused.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 if TYPE_CHECKING:
@@ -32,6 +40,16 @@ APP_SCHEME = "playground"
 #: Private scheme of images the app itself hands to a view (thumbnails already decoded).
 LOCAL_IMAGE_SCHEME = "chat-thumb"
 _CODE_STYLE = "default"
+#: Code blocks longer than this are shown escaped but not highlighted (pygments is linear but
+#: slow, ~1 s per 100 KB on the Qt thread).
+MAX_HIGHLIGHT_CHARS = 20_000
+#: Runs of non-space characters longer than this get invisible break opportunities: Qt's
+#: line breaker is quadratic in the length of an unbreakable word (400,000 characters took
+#: 17.7 s).
+LONG_RUN_CHARS = 200
+_LONG_RUN = re.compile(r"\S{" + str(LONG_RUN_CHARS + 1) + ",}")
+_ZERO_WIDTH_SPACE = "\u200b"
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def is_safe_link(url: str) -> bool:
@@ -45,22 +63,43 @@ def is_safe_link(url: str) -> bool:
     return scheme in SAFE_LINK_SCHEMES or scheme == APP_SCHEME
 
 
-def _highlight(code: str, lang: str, _attrs: str) -> str:
-    # Imported lazily: pygments' lexer registry costs start-up time we do not need until a
-    # code block appears.
-    from pygments import highlight
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
     from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style=_CODE_STYLE)
+
+
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Any:
+    # Imported lazily: pygments' lexer registry costs start-up time we do not need until a
+    # code block appears (``warm_up`` loads it while the window is idle).
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(lang.strip()) if lang.strip() else TextLexer()
+        return get_lexer_by_name(lang) if lang else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=_CODE_STYLE)
-    body = highlight(code, lexer, formatter)
+        return TextLexer()
+
+
+def _plain_code(code: str, _lang: str, _attrs: str) -> str:
+    return _code_block(html.escape(code))
+
+
+@lru_cache(maxsize=512)
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if len(code) > MAX_HIGHLIGHT_CHARS:
+        return _plain_code(code, lang, _attrs)
+    from pygments import highlight
+
+    return _code_block(highlight(code, _lexer(lang.strip().lower()), _formatter()))
+
+
+def _code_block(body: str) -> str:
     return (
-        f'<pre style="background-color:#f6f8fa; padding:6px; font-family:monospace;">{body}</pre>\n'
+        '<pre style="background-color:#f6f8fa; padding:6px; font-family:monospace;'
+        f' white-space:pre-wrap;">{body}</pre>\n'
     )
 
 
@@ -77,24 +116,88 @@ def _render_image(
     return label
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(highlight: bool = True) -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.options["highlight"] = _highlight
+    # While a message streams in, its code is shown plain: highlighting a growing block on
+    # every delta was most of the cost of a stream; the finished message is highlighted once.
+    md.options["highlight"] = _highlight if highlight else _plain_code
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     md.add_render_rule("image", _render_image)
     return md
 
 
-def render_markdown(text: str) -> str:
-    """Markdown text → an HTML fragment safe to show in :class:`SafeTextBrowser`."""
+def _drop_foreign_app_links(tokens: list[Token], app_links: frozenset[str]) -> None:
+    """Turn ``playground:`` links the app did not write into plain text (their label stays)."""
+    for token in tokens:
+        children = token.children
+        if not children:
+            continue
+        keep: list[Token] = []
+        dropping = 0
+        for child in children:
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if dropping or (_is_app_link(href) and href not in app_links):
+                    dropping += 1
+                    continue
+            elif child.type == "link_close" and dropping:
+                dropping -= 1
+                continue
+            keep.append(child)
+        token.children = keep
+
+
+def _is_app_link(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() == APP_SCHEME
+
+
+def render_markdown(
+    text: str, app_links: frozenset[str] = frozenset(), *, highlight: bool = True
+) -> str:
+    """Markdown text → an HTML fragment safe to show in :class:`SafeTextBrowser`.
+
+    ``app_links``: the ``playground:`` targets the app itself put into ``text``; any other
+    link of that scheme is shown as its label only. ``highlight=False``: code stays plain
+    (a message still streaming).
+    """
     try:
-        return _parser().render(text)
+        md = _parser(highlight)
+        env: dict[str, Any] = {}
+        tokens = md.parse(text, env)
+        _drop_foreign_app_links(tokens, app_links)
+        return str(md.renderer.render(tokens, md.options, env))
     except Exception:  # a parser bug must not lose the message: show it as plain text
-        return f"<pre>{html.escape(text)}</pre>"
+        return f'<pre style="white-space:pre-wrap;">{html.escape(text)}</pre>'
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows literally (every ASCII punctuation escaped, one line)."""
+    flat = " ".join(text.split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
+
+
+def break_long_runs(text: str) -> str:
+    """Give very long words break opportunities (zero-width spaces) so wrapping stays linear."""
+
+    def split(match: re.Match[str]) -> str:
+        run = match.group(0)
+        step = LONG_RUN_CHARS // 2
+        return _ZERO_WIDTH_SPACE.join(run[i : i + step] for i in range(0, len(run), step))
+
+    return _LONG_RUN.sub(split, text)
+
+
+def warm_up() -> None:
+    """Import and build the parser, formatter and a common lexer (call while idle)."""
+    _parser(True)
+    _parser(False)
+    _formatter()
+    _lexer("python")
+    render_markdown("*warm* `up`\n\n```python\nx = 1\n```")
 
 
 def render_plain(text: str) -> str:
@@ -127,6 +230,12 @@ class SafeTextBrowser(QTextBrowser):
         Keys are the part after the scheme. Set before ``setHtml`` so the layout finds them.
         """
         self._local_images = dict(images)
+
+    def set_local_image(self, key: str, image: QImage) -> None:
+        """Add or replace one in-memory image (a thumbnail that just arrived)."""
+        self._local_images[key] = image
+        url = QUrl(f"{LOCAL_IMAGE_SCHEME}:{key}")
+        self.document().addResource(QTextDocument.ResourceType.ImageResource.value, url, image)
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:
         # Only images the app handed over (already decoded, in memory) are served; anything

@@ -63,8 +63,9 @@ class Reply:
 
     ``delay`` is waited (asynchronously) before the first byte so tests can cancel a run
     while the model is "thinking"; ``chunk_delay`` between streamed chunks lets tests watch
-    deltas arrive one by one. ``status`` other than 200 makes an error reply carrying
-    ``error_message``.
+    deltas arrive one by one (paced against the clock, so ``chunk_delay=0.005`` really is
+    200 chunks per second); ``chunk_chars`` is the size of each streamed piece. ``status``
+    other than 200 makes an error reply carrying ``error_message``.
     """
 
     content: str | None = None
@@ -77,6 +78,7 @@ class Reply:
     error_message: str = ""
     raw_body: str | None = None
     stream_error: str | None = None
+    chunk_chars: int = 8
 
 
 def text(
@@ -87,6 +89,7 @@ def text(
     usage: dict[str, int] | None = None,
     finish_reason: str = "stop",
     stream_error: str | None = None,
+    chunk_chars: int = 8,
 ) -> Reply:
     """A plain assistant text reply.
 
@@ -100,6 +103,7 @@ def text(
         usage=usage,
         finish_reason=finish_reason,
         stream_error=stream_error,
+        chunk_chars=chunk_chars,
     )
 
 
@@ -337,9 +341,14 @@ class ScriptedLLM:
             return f"data: {json.dumps(payload)}\n\n".encode()
 
         yield chunk({"role": "assistant", "content": ""})
-        for piece in _pieces(reply.content or ""):
+        started = time.monotonic()
+        for number, piece in enumerate(_pieces(reply.content or "", reply.chunk_chars), 1):
             if reply.chunk_delay:
-                await asyncio.sleep(reply.chunk_delay)
+                # Against the clock, not sleep after sleep: the rate holds however long a
+                # send takes.
+                await asyncio.sleep(
+                    max(0.0, started + number * reply.chunk_delay - time.monotonic())
+                )
             yield chunk({"content": piece})
         if reply.stream_error is not None:
             failure = {"error": {"message": reply.stream_error, "type": "server_error"}}

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from playground.protocol import Message
 from playground.ui.markdown import SafeTextBrowser, render_markdown
 from playground.ui.viewmodels.chat import Footnote, item_from_message
-from playground.ui.widgets.message_view import render_item
+from playground.ui.widgets.message_view import app_links_of, render_item
 
 
 def _message(value: str, annotations: list[dict[str, object]], extra: list[dict]) -> Message:  # type: ignore[type-arg]
@@ -42,7 +42,8 @@ def test_a_markdown_link_to_a_sandbox_file_keeps_its_text_and_gets_our_target() 
     item = item_from_message(message)
     assert "[the CSV](playground:file/file-c) [[1]](#fn-1) now." in item.text
     assert item.footnotes == [Footnote(1, "file", "file-c", name="out.csv")]
-    html = render_markdown(item.text)
+    # The app wrote these links itself, so they are allowed (model text may not use them).
+    html = render_markdown(item.text, app_links_of(item))
     assert 'href="playground:file/file-c"' in html and "the CSV" in html
 
 
@@ -51,7 +52,8 @@ def test_a_bare_sandbox_path_becomes_a_link_named_after_the_file() -> None:
     message = _message(value, [_file_path("sandbox:/mnt/data/a_[b]*.txt", value, "file-t")], [])
     item = item_from_message(message)
     # The name's Markdown characters are escaped, so the link text is the name as it is.
-    html = render_markdown(item.text)
+    # The app wrote these links itself, so they are allowed (model text may not use them).
+    html = render_markdown(item.text, app_links_of(item))
     assert 'href="playground:file/file-t"' in html
     assert ">a_[b]*.txt</a>" in html
 

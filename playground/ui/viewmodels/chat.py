@@ -9,6 +9,11 @@ Rules this view model keeps:
   ambiguous failure, finds it instead of posting again. A failed send leaves the text in
   the composer.
 * Every run event is re-emitted as ``run_event(object)`` for the inspector.
+* History comes a page at a time, newest first: opening a thread asks for the newest
+  ``HISTORY_LIMIT`` messages; ``load_older()`` asks for the page before the oldest one shown
+  (the API's ``after`` cursor in ``desc`` order), until the server says there are no more.
+  Views follow the list through ``items_reset``, ``items_inserted(start, count)`` and
+  ``item_updated(index)``, so they can update only what changed.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_DELAY_MS = 400
+#: Messages per history page (the API's largest ``limit``).
 HISTORY_LIMIT = 100
 #: Cited files looked up per batch (a long thread's citations should not flood the server).
 MAX_NAME_LOOKUPS = 20
@@ -138,11 +145,12 @@ def item_from_message(message: Any) -> ChatItem:
             # Shown as a thumbnail under the text (the view renders ``images``).
             images.append(part.image_file.file_id)
         elif kind == "image_url":
-            parts.append(f"*[image at {part.image_url.url}, not loaded]*")
+            # The address is server text: escaped, so it can never become a link or markup.
+            parts.append(f"*\\[image at {escape_markdown(str(part.image_url.url))}, not loaded\\]*")
         elif kind == "refusal":
             parts.append(f"*The model refused:* {part.refusal}")
         else:
-            parts.append(f"*[{kind or 'unknown'} content not shown]*")
+            parts.append(f"*\\[{escape_markdown(str(kind or 'unknown'))} content not shown\\]*")
     attachments = [a.file_id for a in (message.attachments or [])]
     return ChatItem(
         key=message.id,
@@ -233,8 +241,11 @@ def _escape_link_text(name: str) -> str:
 class ChatViewModel(QObject):
     """See the module docstring. Signals:
 
-    ``thread_changed(object)`` id or None; ``messages_changed()`` the whole list;
-    ``item_updated(int)`` one bubble changed (streaming); ``run_state_changed()``;
+    ``thread_changed(object)`` id or None; ``messages_changed()`` the list changed (any
+    way); ``items_reset()`` the whole list was replaced; ``items_inserted(int, int)`` start
+    and count of new bubbles (older ones at 0, new ones at the end); ``item_updated(int)``
+    one bubble changed (streaming); ``history_changed()`` ``has_older``/``loading_older``
+    changed; ``run_state_changed()``;
     ``run_event(object)`` every ``playground.runs.events`` event of the current thread;
     ``locked_changed(bool)``; ``draft_loaded(str)`` text for the composer;
     ``tool_prompt_requested(object)`` a ToolPromptViewModel; ``sent()`` the composer may clear.
@@ -242,7 +253,10 @@ class ChatViewModel(QObject):
 
     thread_changed = Signal(object)
     messages_changed = Signal()
+    items_reset = Signal()
+    items_inserted = Signal(int, int)
     item_updated = Signal(int)
+    history_changed = Signal()
     run_state_changed = Signal()
     run_event = Signal(object)
     locked_changed = Signal(bool)
@@ -266,6 +280,9 @@ class ChatViewModel(QObject):
         self._thread_id: str | None = None
         self._assistant_id: str | None = None
         self._items: list[ChatItem] = []
+        #: The server has messages older than the first one loaded; a page is on its way.
+        self._has_older = False
+        self._loading_older = False
         self._runs: dict[str, RunState] = {}  # thread id ("" = new thread) -> run
         self._draft_text = ""
         self._draft_attachments: list[str] = []
@@ -295,6 +312,23 @@ class ChatViewModel(QObject):
     @property
     def items(self) -> list[ChatItem]:
         return list(self._items)
+
+    @property
+    def item_count(self) -> int:
+        return len(self._items)
+
+    def item_at(self, index: int) -> ChatItem:
+        """One bubble without copying the list (views ask per change)."""
+        return self._items[index]
+
+    @property
+    def has_older(self) -> bool:
+        """Whether the server holds messages older than the oldest one loaded."""
+        return self._has_older
+
+    @property
+    def loading_older(self) -> bool:
+        return self._loading_older
 
     @property
     def run(self) -> RunState | None:
@@ -392,6 +426,19 @@ class ChatViewModel(QObject):
     def reload(self) -> None:
         self._start_load(self._thread_id)
 
+    def load_older(self) -> None:
+        """Fetch the page of messages before the oldest one loaded (no-op when none)."""
+        thread_id = self._thread_id
+        if not self._has_older or self._loading_older or thread_id is None:
+            return
+        if self._session.client is None:
+            return
+        self._loading_older = True
+        self.history_changed.emit()
+        self._session.runner.start(
+            "chat.older", self._load_older(thread_id), label="Loading older messages"
+        )
+
     # -- slots ----------------------------------------------------------------------------
 
     def on_threads_current_changed(self, thread_id: object) -> None:
@@ -404,8 +451,7 @@ class ChatViewModel(QObject):
         self._runs.clear()
         self._file_names.clear()
         self._names_asked.clear()
-        self._items = []
-        self.messages_changed.emit()
+        self._set_items([], has_older=False)
         self._emit_run_state()
         self._start_load(self._thread_id)
 
@@ -435,13 +481,14 @@ class ChatViewModel(QObject):
                 )
         self._thread_id = thread_id
         self._items = []
+        self._has_older = self._loading_older = False
         self.prompt = None
         entry = self._threads.entry(thread_id) if thread_id else None
         if entry is not None and entry.assistant_id:
             # Go on with the assistant the thread was started with (the left pane follows).
             self.set_assistant(entry.assistant_id)
         self.thread_changed.emit(thread_id)
-        self.messages_changed.emit()
+        self._set_items([], has_older=False)
         self._emit_run_state()
         self._start_load(thread_id)
 
@@ -473,9 +520,42 @@ class ChatViewModel(QObject):
         loaded = [item_from_message(m) for m in reversed(messages.data)]
         # Keep what arrived while loading (a just-posted message, a run notice).
         known = {i.key for i in loaded}
-        self._items = loaded + [i for i in self._items if i.key not in known]
-        self.messages_changed.emit()
+        extra = [i for i in self._items if i.key not in known]
+        self._set_items(loaded + extra, has_older=bool(messages.has_more and messages.data))
         self._resolve_file_names(self._items)
+
+    async def _load_older(self, thread_id: str) -> None:
+        try:
+            oldest = next((i.key for i in self._items if not i.key.startswith("notice:")), None)
+            client = self._session.client
+            if oldest is None or client is None:
+                return
+            page = await client.messages.list(
+                thread_id, limit=HISTORY_LIMIT, order="desc", after=oldest
+            ).page()
+            if thread_id != self._thread_id:
+                return
+            known = {i.key for i in self._items}
+            older = [item_from_message(m) for m in reversed(page.data) if m.id not in known]
+            # No new message on a "has more" page would page forever: stop there.
+            self._has_older = bool(page.has_more and older)
+            if older:
+                self._items[0:0] = older
+                self.items_inserted.emit(0, len(older))
+                self.messages_changed.emit()
+                self._resolve_file_names(older)
+        finally:
+            if thread_id == self._thread_id:
+                self._loading_older = False
+                self.history_changed.emit()
+
+    def _set_items(self, items: list[ChatItem], *, has_older: bool) -> None:
+        self._items = items
+        self._has_older = has_older
+        self._loading_older = False
+        self.items_reset.emit()
+        self.messages_changed.emit()
+        self.history_changed.emit()
 
     # -- sending and running --------------------------------------------------------------
 
@@ -733,6 +813,7 @@ class ChatViewModel(QObject):
                 self.item_updated.emit(index)
                 return
         self._items.append(item)
+        self.items_inserted.emit(len(self._items) - 1, 1)
         self.messages_changed.emit()
 
     def _notice(self, state: RunState, text: str, tone: str, current: bool) -> None:
@@ -747,6 +828,7 @@ class ChatViewModel(QObject):
                 tone=tone,
             )
         )
+        self.items_inserted.emit(len(self._items) - 1, 1)
         self.messages_changed.emit()
 
     def _finish(self, state: RunState, status: str) -> None:

@@ -36,9 +36,15 @@ def referenced_files(items: list[ChatItem]) -> list[OutputRef]:
 
 
 class ChatOutputs(QObject):
-    """The chat's view of outputs. ``changed()``: something the chat shows changed state."""
+    """The chat's view of outputs.
+
+    ``file_changed(str)``: the state of one file the chat shows changed (a thumbnail arrived,
+    progress, saved), so the view updates only the messages naming it; ``changed()``:
+    anything else (another thread's outputs, cited file names).
+    """
 
     changed = Signal()
+    file_changed = Signal(str)
 
     def __init__(
         self,
@@ -58,7 +64,7 @@ class ChatOutputs(QObject):
 
     def _connect_signals(self) -> None:
         self.chat.messages_changed.connect(self.on_chat_items_changed)
-        self.chat.item_updated.connect(self.on_chat_items_changed)
+        self.chat.item_updated.connect(self.on_chat_item_updated)
         self.chat.file_names_changed.connect(self.changed)
         self.outputs.outputs_reset.connect(self.on_outputs_reset)
         self.outputs.output_added.connect(self.on_outputs_output_changed)
@@ -117,6 +123,11 @@ class ChatOutputs(QObject):
     def on_chat_items_changed(self, *_: object) -> None:
         self._note(referenced_files(self.chat.items))
 
+    def on_chat_item_updated(self, index: int) -> None:
+        # A streaming delta: only that message can have new references (not the whole list).
+        if 0 <= index < self.chat.item_count:
+            self._note(referenced_files([self.chat.item_at(index)]))
+
     def on_outputs_reset(self) -> None:
         # Another thread: what we knew was saved belongs to the old one.
         self._saved.clear()
@@ -126,12 +137,17 @@ class ChatOutputs(QObject):
 
     def on_outputs_output_changed(self, file_id: str) -> None:
         if file_id in self._shown:
-            self.changed.emit()
+            self.file_changed.emit(file_id)
 
     def on_outputs_saved(self, file_id: str, path: str) -> None:
         self._saved[file_id] = path
         if file_id in self._shown:
-            self.changed.emit()
+            self.file_changed.emit(file_id)
+
+    def thumbnail(self, file_id: str) -> QImage | None:
+        """The decoded thumbnail of one image the chat shows, once there is one."""
+        item = self.outputs.item(file_id) if file_id in self._shown else None
+        return item.thumbnail if item is not None else None
 
     def _note(self, refs: list[OutputRef]) -> None:
         """Register what the chat shows; images start fetching for their thumbnails."""

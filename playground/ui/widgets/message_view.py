@@ -1,25 +1,46 @@
-"""The conversation, rendered as safe HTML in one read-only text view.
+"""The conversation, rendered as safe HTML in one read-only text view, one frame per message.
 
-Each bubble is rendered from Markdown (assistant) or shown verbatim (user) through
-``playground.ui.markdown``; footnotes of annotations follow the text. Streaming updates are
-coalesced on a short timer so a fast stream costs a few repaints per second, not one per
-token.
+Why one document with a ``QTextFrame`` per message (and not a list view with a delegate):
+the person can select and copy across messages, links and in-page anchors (footnotes, the
+inspector's "show in chat") keep working, and Qt lays out the rich text. What made the old
+view slow was re-rendering *everything* on every change; with a frame per message a change
+touches only its own frame:
+
+* a message is converted (Markdown + pygments) once per text: bodies are cached by message
+  id and content, so a thread switch back and forth converts nothing again;
+* a streaming delta re-renders only the live message's frame, at most once per frame
+  interval: at once when the last update is ≥ 16 ms old, otherwise when 16 ms have passed;
+* a new message is a new frame at the end; an older page becomes frames at the top, added
+  newest first in slices of a few milliseconds so opening a long thread shows the newest
+  screenful at once and never stalls the window;
+* a thumbnail that arrives updates the messages that show it, nothing else.
+
+Above the messages a header says whether older messages exist and loads them (a click, or
+scrolling to the top). Very long messages are cut at ``MAX_SHOWN_LINES`` lines /
+``MAX_SHOWN_CHARS`` characters with a "show all" link that opens the full text in a plain
+viewer: a 200,000-line code block must not be laid out as rich text on the Qt thread.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QTimer, QUrl, Signal, SignalInstance
-from PySide6.QtGui import QDesktopServices, QImage
+from PySide6.QtGui import QDesktopServices, QImage, QTextCursor, QTextFrame, QTextFrameFormat
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.ui.markdown import (
     APP_SCHEME,
     LOCAL_IMAGE_SCHEME,
     SafeTextBrowser,
+    break_long_runs,
     render_markdown,
     render_plain,
 )
@@ -33,9 +54,23 @@ from playground.ui.viewmodels.chat import (
 )
 from playground.ui.viewmodels.outputs import OutputItem, OutputStatus
 
-_RENDER_DELAY_MS = 40
 _ROLE_LABEL = {"user": "You", "assistant": "Assistant"}
 _ROLE_COLOUR = {"user": "#1a4d8f", "assistant": "#2e6b30", "notice": "#7a4b00"}
+
+#: One display frame: a delta waits at most this long after the previous update.
+FRAME_INTERVAL_S = 0.016
+#: Work per slice when filling in a thread's backlog (layout comes on top of it).
+SLICE_BUDGET_S = 0.012
+#: Longer messages are cut here, with a "show all" link to the full text.
+MAX_SHOWN_CHARS = 20_000
+MAX_SHOWN_LINES = 400
+#: Scrolled this close to the top, the next older page is asked for.
+LOAD_OLDER_MARGIN_PX = 48
+#: Converted message bodies kept (by id and content), across thread switches.
+BODY_CACHE_SIZE = 4000
+
+SHOW_ALL_LINK = f"{APP_SCHEME}:show-all/"
+OLDER_LINK = f"{APP_SCHEME}:older"
 
 
 class OutputsLookup(Protocol):
@@ -120,17 +155,75 @@ def _footnote_html(note: Footnote, outputs: OutputsLookup | None) -> str:
     )
 
 
-def render_item(item: ChatItem, outputs: OutputsLookup | None = None) -> str:
-    """One bubble as an HTML block; ``outputs`` supplies thumbnails and file states."""
+def shown_text(text: str) -> tuple[str, bool]:
+    """The part of ``text`` the chat lays out, and whether it was cut.
+
+    Cut at a line end; a code fence left open by the cut is closed, so the rest of the
+    message does not turn into code.
+    """
+    if len(text) <= MAX_SHOWN_CHARS and text.count("\n") < MAX_SHOWN_LINES:
+        return text, False
+    lines = text[:MAX_SHOWN_CHARS].split("\n")[:MAX_SHOWN_LINES]
+    fences = sum(1 for line in lines if line.lstrip().startswith(("```", "~~~")))
+    cut = "\n".join(lines)
+    if fences % 2:
+        cut += "\n```"
+    return cut, True
+
+
+def app_links_of(item: ChatItem) -> frozenset[str]:
+    """The ``playground:`` links the app itself wrote into ``item.text`` (file annotations)."""
+    return frozenset(
+        FILE_LINK + quote(note.target, safe="")
+        for note in item.footnotes
+        if note.kind == "file" and note.target
+    )
+
+
+def render_body(item: ChatItem, *, streaming: bool = False) -> str:
+    """The message text as HTML (the expensive part; the view caches it).
+
+    ``streaming``: the text is still growing; code is left unhighlighted until it is done.
+    """
+    text, cut = shown_text(item.text)
+    text = break_long_runs(text)
+    if item.role == "user":
+        body = render_plain(text)
+    else:
+        body = render_markdown(text, app_links_of(item), highlight=not streaming)
+    if cut:
+        href = html.escape(SHOW_ALL_LINK + quote(item.key, safe=""), quote=True)
+        lines = item.text.count("\n") + 1
+        body += (
+            f'<p style="color:#555555;"><i>Long message ({lines:,} lines, '
+            f"{len(item.text):,} characters): the beginning is shown.</i> "
+            f'<a href="{href}">Show all…</a></p>'
+        )
+    return body
+
+
+def render_item(
+    item: ChatItem,
+    outputs: OutputsLookup | None = None,
+    *,
+    writing: bool | None = None,
+    body: str | None = None,
+) -> str:
+    """One bubble as an HTML block; ``outputs`` supplies thumbnails and file states.
+
+    ``writing``: show "(writing…)" (default: the message says it is in progress; the view
+    passes False once no run is active). ``body``: the cached :func:`render_body`.
+    """
     if item.role == "notice":
         colour = "#b00020" if item.tone == "error" else "#555555"
         return f'<p style="color:{colour}; margin:6px 0;"><i>{html.escape(item.text)}</i></p>'
     label = _ROLE_LABEL.get(item.role, item.role.title())
     colour = _ROLE_COLOUR.get(item.role, "#333333")
-    body = render_plain(item.text) if item.role == "user" else render_markdown(item.text)
-    extra = ""
-    if item.status == "in_progress":
-        extra = ' <span style="color:#888888;">(writing…)</span>'
+    if body is None:
+        body = render_body(item)
+    if writing is None:
+        writing = item.status == "in_progress"
+    extra = ' <span style="color:#888888;">(writing…)</span>' if writing else ""
     parts = [
         f'<a name="msg-{html.escape(item.key, quote=True)}"></a>'
         f'<p style="margin:10px 0 2px 0;"><b style="color:{colour};">{html.escape(label)}</b>{extra}</p>',
@@ -146,27 +239,47 @@ def render_item(item: ChatItem, outputs: OutputsLookup | None = None) -> str:
     return "\n".join(parts)
 
 
+def _refers_to(item: ChatItem, file_id: str) -> bool:
+    return file_id in item.images or any(n.target == file_id for n in item.footnotes)
+
+
 class ChatOutputsLike(OutputsLookup, Protocol):
     """The lookup plus what the view connects to (``ChatOutputs``)."""
 
     @property
     def changed(self) -> SignalInstance: ...
 
+    @property
+    def file_changed(self) -> SignalInstance: ...
+
     def thumbnails(self) -> dict[str, QImage]: ...
+
+    def thumbnail(self, file_id: str) -> QImage | None: ...
 
     def handle_link(self, url: QUrl) -> bool: ...
 
 
 class MessageView(QWidget):
-    """Shows ``vm.items``; ``link_activated(QUrl)`` for in-app links (http opens the browser)."""
+    """Shows ``vm.items``; ``link_activated(QUrl)`` for in-app links (http opens the browser).
+
+    ``rendered()``: the document caught up with the view model (nothing left to add or
+    update). ``conversions`` counts Markdown conversions per message id and ``frames_rendered``
+    every frame written, so tests can check nothing is rendered twice.
+    """
 
     link_activated = Signal(QUrl)
-    #: The view now shows the view model's items (streaming renders are coalesced).
     rendered = Signal()
 
-    def __init__(self, vm: ChatViewModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vm: ChatViewModel,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         super().__init__(parent)
         self._vm = vm
+        self._clock = clock
         self.outputs: ChatOutputsLike | None = None
         self.browser = SafeTextBrowser()
         self.browser.setObjectName("messageView")
@@ -174,59 +287,358 @@ class MessageView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(_RENDER_DELAY_MS)
-        self._timer.timeout.connect(self.render_now)
+        self._doc = self.browser.document()
+        self._frame_format = QTextFrameFormat()
+        self._header: QTextFrame | None = None
+        #: Shown messages: their frames, the items they show, keys in document order.
+        self._frames: dict[str, QTextFrame] = {}
+        self._shown: dict[str, ChatItem] = {}
+        self._order: list[str] = []
+        #: How many of the view model's first items are not in the document yet.
+        self._backlog = 0
+        self._dirty: set[str] = set()
+        self._bodies: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self.conversions: Counter[str] = Counter()
+        self.frames_rendered = 0
+        self._last_flush = -math.inf
+        self._scrolling = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self._flush)
+        self._slice_timer = QTimer(self)
+        self._slice_timer.setSingleShot(True)
+        self._slice_timer.setInterval(0)
+        self._slice_timer.timeout.connect(self._render_slice)
         self._connect_signals()
-        self.render_now()
+        self._reset()
 
     def _connect_signals(self) -> None:
-        self._vm.messages_changed.connect(self.render_now)
-        self._vm.item_updated.connect(self.on_vm_item_updated)
+        vm = self._vm
+        vm.items_reset.connect(self.on_vm_items_reset)
+        vm.items_inserted.connect(self.on_vm_items_inserted)
+        vm.item_updated.connect(self.on_vm_item_updated)
+        vm.history_changed.connect(self.on_vm_history_changed)
+        vm.locked_changed.connect(self.on_vm_locked_changed)
+        vm.scroll_requested.connect(self.on_vm_scroll_requested)
         self.browser.link_activated.connect(self.on_browser_link_activated)
-        self._vm.scroll_requested.connect(self.on_vm_scroll_requested)
+        self.browser.verticalScrollBar().valueChanged.connect(self.on_scrollbar_value_changed)
 
     def set_outputs(self, outputs: ChatOutputsLike) -> None:
         """Show images as thumbnails and file links with their state (from the outputs)."""
         self.outputs = outputs
         outputs.changed.connect(self.on_outputs_changed)
-        self.render_now()
+        outputs.file_changed.connect(self.on_outputs_file_changed)
+        self.browser.set_local_images(outputs.thumbnails())
+        self.on_outputs_changed()
 
-    def on_vm_item_updated(self, index: int) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+    # -- what is shown --------------------------------------------------------------------
 
-    def on_outputs_changed(self) -> None:
-        # Download progress arrives per percent: coalesced like streaming text.
-        if not self._timer.isActive():
-            self._timer.start()
+    @property
+    def backlog(self) -> int:
+        """Loaded messages not in the document yet (being added in slices)."""
+        return self._backlog
 
-    def render_now(self) -> None:
-        self._timer.stop()
-        bar = self.browser.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
-        outputs = self.outputs
-        # The only images the view may show: thumbnails already decoded, handed over here.
-        self.browser.set_local_images(outputs.thumbnails() if outputs is not None else {})
-        self.browser.setHtml("\n".join(render_item(i, outputs) for i in self._vm.items))
-        if at_bottom:  # follow the conversation unless the person scrolled up to read
-            bar.setValue(bar.maximum())
-        self.rendered.emit()
+    @property
+    def last_flush_at(self) -> float:
+        """When updates were last written to the document (the view's clock)."""
+        return self._last_flush
 
-    def on_vm_scroll_requested(self, message_id: str) -> None:
-        self.browser.scrollToAnchor(f"msg-{message_id}")
+    @property
+    def is_caught_up(self) -> bool:
+        return not self._backlog and not self._dirty
+
+    def shown_keys(self) -> list[str]:
+        """Message ids in the document, top to bottom."""
+        return list(self._order)
 
     def plain_text(self) -> str:
         return self.browser.toPlainText()
 
+    def header_text(self) -> str:
+        """What the "older messages" header says (empty when there is nothing to say)."""
+        if self._header is None:
+            return ""
+        cursor = self._header.firstCursorPosition()
+        cursor.setPosition(self._header.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().strip()
+
+    # -- view model slots -----------------------------------------------------------------
+
+    def on_vm_items_reset(self) -> None:
+        self._reset()
+
+    def on_vm_items_inserted(self, start: int, count: int) -> None:
+        shown_end = self._backlog + len(self._order)
+        if start >= shown_end and self._vm.item_count == shown_end + count:
+            # New messages at the end: appended now, nothing else touched.
+            with self._keeping_scroll():
+                for index in range(start, start + count):
+                    self._append(self._vm.item_at(index))
+            self._caught_up()
+        elif start <= self._backlog:
+            # An older page: joins the backlog, added at the top in slices.
+            self._backlog += count
+            self._update_header()
+            self._slice_timer.start()
+        else:  # an insert in the middle never happens today; stay correct if it does
+            self._reset()
+
+    def on_vm_item_updated(self, index: int) -> None:
+        if not 0 <= index < self._vm.item_count:
+            return
+        item = self._vm.item_at(index)
+        if item.key in self._frames:
+            self._shown[item.key] = item
+            self._mark_dirty(item.key)
+
+    def on_vm_history_changed(self) -> None:
+        self._update_header()
+
+    def on_vm_locked_changed(self, locked: bool) -> None:
+        if not locked:
+            # No run: nothing is being written any more, whatever the last event said.
+            for key, item in self._shown.items():
+                if item.status == "in_progress":
+                    self._mark_dirty(key)
+
+    def on_outputs_changed(self) -> None:
+        for key, item in self._shown.items():
+            if item.images or item.footnotes:
+                self._mark_dirty(key)
+
+    def on_outputs_file_changed(self, file_id: str) -> None:
+        outputs = self.outputs
+        if outputs is not None:
+            thumbnail = outputs.thumbnail(file_id)
+            if thumbnail is not None:
+                self.browser.set_local_image(file_id, thumbnail)
+        for key, item in self._shown.items():
+            if _refers_to(item, file_id):
+                self._mark_dirty(key)
+
+    def on_vm_scroll_requested(self, message_id: str) -> None:
+        while message_id not in self._frames and self._backlog:
+            self._render_slice()
+        self.browser.scrollToAnchor(f"msg-{message_id}")
+
+    def on_scrollbar_value_changed(self, value: int) -> None:
+        if self._scrolling or value > LOAD_OLDER_MARGIN_PX:
+            return
+        if self.browser.verticalScrollBar().maximum() <= 0:
+            return
+        if not self._backlog and self._vm.has_older and not self._vm.loading_older:
+            self._vm.load_older()
+
     def on_browser_link_activated(self, url: QUrl) -> None:
+        target = url.toString()
         if url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
-        elif url.toString().startswith("#"):
-            self.browser.scrollToAnchor(url.fragment() or url.toString()[1:])
+        elif target.startswith("#"):
+            self.browser.scrollToAnchor(url.fragment() or target[1:])
+        elif target == OLDER_LINK:
+            self._vm.load_older()
+        elif target.startswith(SHOW_ALL_LINK):
+            self.show_all(unquote(target[len(SHOW_ALL_LINK) :]))
         elif url.scheme() == APP_SCHEME and self.outputs is not None:
             if not self.outputs.handle_link(url):
                 self.link_activated.emit(url)
         else:
             self.link_activated.emit(url)
+
+    def show_all(self, key: str) -> QWidget | None:
+        """Open the full text of a cut message in a plain viewer (returns the dialog)."""
+        item = self._shown.get(key)
+        if item is None:
+            return None
+        from playground.ui.widgets.full_text_dialog import FullTextDialog
+
+        dialog = FullTextDialog(item.text, title=f"Message {key}", parent=self.window())
+        dialog.show()
+        return dialog
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render_now(self) -> None:
+        """Bring the document fully up to date at once (tests, screenshots)."""
+        while self._backlog:
+            self._render_slice()
+        self._flush()
+
+    def _reset(self) -> None:
+        self._slice_timer.stop()
+        self._flush_timer.stop()
+        self._dirty.clear()
+        self._frames.clear()
+        self._shown.clear()
+        self._order.clear()
+        self._doc.clear()
+        self.browser.set_local_images(self.outputs.thumbnails() if self.outputs else {})
+        self._backlog = self._vm.item_count
+        if self._backlog:
+            cursor = QTextCursor(self._doc)
+            self._header = cursor.insertFrame(self._frame_format)
+            self._update_header()
+            # The newest screenful now, so the next paint shows it; the rest in slices.
+            self._render_slice()
+        else:
+            self._header = None
+            self._caught_up()
+
+    def _render_slice(self) -> None:
+        """Add backlog messages at the top (newest first) for about ``SLICE_BUDGET_S``."""
+        if not self._backlog or self._header is None:
+            return
+        deadline = self._clock() + SLICE_BUDGET_S
+        first_slice = not self._order
+        with self._keeping_scroll(above=True, pin_bottom=first_slice):
+            cursor = QTextCursor(self._doc)
+            cursor.beginEditBlock()
+            while self._backlog:
+                item = self._vm.item_at(self._backlog - 1)
+                cursor.setPosition(self._header.lastPosition() + 1)
+                frame = cursor.insertFrame(self._frame_format)
+                cursor.insertHtml(self._html(item))
+                self._remember(item, frame)
+                self._order.insert(0, item.key)
+                self._backlog -= 1
+                if self._clock() >= deadline:
+                    break
+            cursor.endEditBlock()
+        self._update_header()
+        if self._backlog:
+            self._slice_timer.start()
+        else:
+            self._caught_up()
+
+    def _append(self, item: ChatItem) -> None:
+        if self._header is None:
+            self._header = QTextCursor(self._doc).insertFrame(self._frame_format)
+            self._update_header()
+        cursor = QTextCursor(self._doc)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        frame = cursor.insertFrame(self._frame_format)
+        cursor.insertHtml(self._html(item))
+        cursor.endEditBlock()
+        self._remember(item, frame)
+        self._order.append(item.key)
+
+    def _remember(self, item: ChatItem, frame: QTextFrame) -> None:
+        self._frames[item.key] = frame
+        self._shown[item.key] = item
+        self._dirty.discard(item.key)
+        self.frames_rendered += 1
+
+    def _mark_dirty(self, key: str) -> None:
+        self._dirty.add(key)
+        if self._flush_timer.isActive():
+            return
+        wait = FRAME_INTERVAL_S - (self._clock() - self._last_flush)
+        if wait <= 0:
+            self._flush()  # the last update is a frame old: this one goes on screen now
+        else:
+            self._flush_timer.start(max(1, math.ceil(wait * 1000)))
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        self._last_flush = self._clock()
+        dirty, self._dirty = self._dirty, set()
+        if dirty:
+            layout = self._doc.documentLayout()
+            top = self.browser.verticalScrollBar().value()
+            above = any(
+                layout.frameBoundingRect(self._frames[key]).bottom() < top
+                for key in dirty
+                if key in self._frames
+            )
+            with self._keeping_scroll(above=above):
+                for key in dirty:
+                    frame = self._frames.get(key)
+                    item = self._shown.get(key)
+                    if frame is None or item is None:
+                        continue
+                    self._replace(frame, self._html(item))
+                    self.frames_rendered += 1
+            # On screen now, not after whatever else the event loop has queued: a streamed
+            # delta is visible within the frame it was flushed in.
+            self.browser.viewport().repaint()
+        self._caught_up()
+
+    def _replace(self, frame: QTextFrame, content: str) -> None:
+        cursor = frame.firstCursorPosition()
+        cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.removeSelectedText()
+        cursor.insertHtml(content)
+        cursor.endEditBlock()
+
+    def _html(self, item: ChatItem) -> str:
+        writing = item.status == "in_progress" and self._vm.locked
+        if item.role == "notice":
+            body = None
+        elif writing:
+            body = render_body(item, streaming=True)  # changes with every delta: not cached
+        else:
+            body = self._body(item)
+        return render_item(item, self.outputs, writing=writing, body=body)
+
+    def _body(self, item: ChatItem) -> str:
+        cache_key = (item.key, item.role, item.text)
+        body = self._bodies.get(cache_key)
+        if body is not None:
+            self._bodies.move_to_end(cache_key)
+            return body
+        body = render_body(item)
+        self.conversions[item.key] += 1
+        self._bodies[cache_key] = body
+        if len(self._bodies) > BODY_CACHE_SIZE:
+            self._bodies.popitem(last=False)
+        return body
+
+    def _update_header(self) -> None:
+        header = self._header
+        if header is None:
+            return
+        quiet = 'style="color:#666666;"'
+        if self._vm.loading_older or self._backlog:
+            text = f"<p align=center {quiet}><i>Loading older messages…</i></p>"
+        elif self._vm.has_older:
+            text = (
+                f'<p align=center><a href="{OLDER_LINK}">↑ Older messages — scroll up or '
+                "click to load them</a></p>"
+            )
+        elif self._order:
+            text = f"<p align=center {quiet}><small>Beginning of the thread</small></p>"
+        else:
+            text = ""
+        with self._keeping_scroll(above=True):
+            self._replace(header, text)
+
+    def _caught_up(self) -> None:
+        if self.is_caught_up:
+            self.rendered.emit()
+
+    @contextmanager
+    def _keeping_scroll(self, *, above: bool = False, pin_bottom: bool = False) -> Iterator[None]:
+        """Keep what the person looks at in place while the document changes.
+
+        At the bottom (or ``pin_bottom``): stay at the bottom, following the conversation.
+        A change ``above`` the viewport (older messages, the header): keep the distance to
+        the bottom, so the text being read does not move. Otherwise the position stays
+        (nothing jumps to the top, e.g. after Cancel).
+        """
+        bar = self.browser.verticalScrollBar()
+        at_bottom = pin_bottom or bar.value() >= bar.maximum() - 4
+        value = bar.value()
+        from_bottom = bar.maximum() - value
+        self._scrolling = True
+        try:
+            yield
+        finally:
+            if at_bottom:
+                bar.setValue(bar.maximum())
+            elif above:
+                bar.setValue(max(0, bar.maximum() - from_bottom))
+            else:
+                bar.setValue(value)
+            self._scrolling = False
