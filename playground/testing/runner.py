@@ -56,6 +56,10 @@ class TurnOutcome:
     observation: RunObservation | None
     error: str = ""
 
+    @property
+    def run_id(self) -> str:
+        return self.observation.run_id if self.observation else ""
+
 
 def function_schemas(assistant: Assistant) -> dict[str, dict[str, Any] | None]:
     """The assistant's function names → parameter schemas (what calls are checked against)."""
