@@ -371,7 +371,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # headless suite runner for CI: no Qt on this path
+        from playground.testing.cli import main as test_main
+
+        return test_main(argv[1:])
+    args = _parse(argv)
     logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr)
     problem = missing_display_reason(os.environ, sys.platform)
     if problem:
