@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from playground.store.db import Database
 from playground.store.drafts import DraftStore
 from playground.store.function_modes import FunctionModeStore
+from playground.store.last_place import LastPlaceStore
 from playground.store.outputs import OutputCache
 from playground.store.paths import AppPaths, app_paths
 from playground.store.profiles import ProfileStore
@@ -24,10 +25,12 @@ class Store:
     drafts: DraftStore
     outputs: OutputCache
     function_modes: FunctionModeStore
+    last_place: LastPlaceStore
 
     def delete_profile(self, profile_id: str) -> None:
         """Remove a profile with its local data and its keys (keyring and session memory)."""
         self.profiles.delete(profile_id)
+        self.last_place.forget(profile_id)
         self.secrets.delete(profile_id)
 
 
@@ -45,4 +48,5 @@ def open_store(paths: AppPaths | None = None, secrets: SecretStore | None = None
         drafts=DraftStore(db),
         outputs=OutputCache(db, resolved.outputs),
         function_modes=FunctionModeStore(db),
+        last_place=LastPlaceStore(db),
     )

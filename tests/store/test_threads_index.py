@@ -89,3 +89,16 @@ def test_concurrent_writers_from_threads(store: Store) -> None:
         t.join(30)
     assert errors == []
     assert len(idx.list_threads("p1")) == 90
+
+
+def test_last_place_round_trip_and_forget(store: Store) -> None:
+    from playground.store.last_place import Place
+
+    places = store.last_place
+    assert places.recall("prof") is None
+    places.remember("prof", Place(thread_id="thread_1", assistant_id="asst_1"))
+    places.remember("prof", Place(thread_id=None, assistant_id="asst_2"))
+    assert places.recall("prof") == Place(thread_id=None, assistant_id="asst_2")
+    assert places.recall("other") is None
+    places.forget("prof")
+    assert places.recall("prof") is None

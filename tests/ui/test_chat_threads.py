@@ -164,11 +164,11 @@ async def test_attachments_are_uploaded_with_the_message(
     async with running_app(qtbot) as app:
         pane = app.chat_pane
         pane.set_attachments([str(notes)])
-        assert pane.attachments_label.text() == "notes.txt"
+        assert [c.name_label.text() for c in pane.attachment_chips.chips] == ["notes.txt"]
         await _add(app, "Please read the notes")
         vm = app.parts.chat_vm
         item = next(i for i in vm.items if i.text == "Please read the notes")
-        assert len(item.attachments) == 1 and item.attachments[0].startswith("file")
-        uploaded = await app.parts.session.client.files.retrieve(item.attachments[0])
+        assert item.attachments == ["notes.txt"]  # named, not by id
+        uploaded = await app.parts.session.client.files.retrieve(item.attachment_ids[0])
         assert uploaded.filename == "notes.txt"
-        assert pane.attachments_label.text() == ""  # cleared with the composer
+        assert pane.attachment_chips.chips == []  # cleared with the composer

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.ui.markdown import escape_markdown
+from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -68,7 +69,10 @@ class ChatItem:
     status: str = ""
     run_id: str | None = None
     images: list[str] = field(default_factory=list)
+    #: Attached files as the chat shows them: names once known, ids until then.
     attachments: list[str] = field(default_factory=list)
+    #: The attached files' ids, in the same order as ``attachments``.
+    attachment_ids: list[str] = field(default_factory=list)
     #: Notices: "error" (failed/expired/incomplete) or "info" (cancelled).
     tone: str = ""
 
@@ -160,7 +164,8 @@ def item_from_message(message: Any) -> ChatItem:
         status=str(message.status or ""),
         run_id=message.run_id,
         images=images,
-        attachments=attachments,
+        attachments=list(attachments),
+        attachment_ids=attachments,
     )
 
 
@@ -296,8 +301,15 @@ class ChatViewModel(QObject):
         #: file id -> name, for citation footnotes; filled in the background, per connection.
         self._file_names: dict[str, str] = {}
         self._names_asked: set[str] = set()
+        #: The composer's files and the tools each goes to (follows the chosen assistant).
+        self.attachments = AttachmentsViewModel(session, parent=self)
+        self.assistant_changed.connect(self.attachments.follow_assistant)
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
+        from playground.ui.viewmodels.last_place import PlaceKeeper
+
+        #: Reopens the last thread and assistant after (re)connecting.
+        self.place = PlaceKeeper(session, threads, self, parent=self)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -344,6 +356,10 @@ class ChatViewModel(QObject):
     def draft_text(self) -> str:
         return self._draft_text
 
+    @property
+    def draft_attachments(self) -> list[str]:
+        return list(self._draft_attachments)
+
     def file_name(self, file_id: str) -> str | None:
         """The name of a cited file, once the server told us (None until then)."""
         return self._file_names.get(file_id)
@@ -358,14 +374,17 @@ class ChatViewModel(QObject):
     def send(
         self,
         text: str,
-        attachments: list[str] | None = None,
+        attachments: list[str] | list[Attachment] | None = None,
         *,
         run: bool = True,
         overrides: RunOverrides | None = None,
     ) -> bool:
         """Post ``text`` (and files) and, with ``run``, start a run. False when refused."""
         text = text.strip()
-        attachments = list(attachments or [])
+        attachments = [
+            a if isinstance(a, Attachment) else Attachment(a, self._default_tools(a))
+            for a in attachments or []
+        ]
         bridge = self._session.bridge
         if self.locked:
             bridge.post_error(
@@ -509,6 +528,7 @@ class ChatViewModel(QObject):
         self._draft_text = draft.text if draft else ""
         self._draft_attachments = list(draft.attachments) if draft else []
         self._draft_dirty = False
+        self.attachments.set_paths(self._draft_attachments)
         self.draft_loaded.emit(self._draft_text)
         if thread_id is None or session.client is None:
             return
@@ -517,7 +537,7 @@ class ChatViewModel(QObject):
         ).page()
         if thread_id != self._thread_id:
             return  # the person switched away while this was loading
-        loaded = [item_from_message(m) for m in reversed(messages.data)]
+        loaded = [self._named(item_from_message(m)) for m in reversed(messages.data)]
         # Keep what arrived while loading (a just-posted message, a run notice).
         known = {i.key for i in loaded}
         extra = [i for i in self._items if i.key not in known]
@@ -536,7 +556,9 @@ class ChatViewModel(QObject):
             if thread_id != self._thread_id:
                 return
             known = {i.key for i in self._items}
-            older = [item_from_message(m) for m in reversed(page.data) if m.id not in known]
+            older = [
+                self._named(item_from_message(m)) for m in reversed(page.data) if m.id not in known
+            ]
             # No new message on a "has more" page would page forever: stop there.
             self._has_older = bool(page.has_more and older)
             if older:
@@ -563,7 +585,7 @@ class ChatViewModel(QObject):
         self,
         state: RunState,
         text: str,
-        attachments: list[str],
+        attachments: list[Attachment],
         run: bool,
         overrides: RunOverrides,
     ) -> None:
@@ -592,15 +614,14 @@ class ChatViewModel(QObject):
                     self.thread_changed.emit(thread_id)
                 else:  # the person moved on meanwhile: remember it, do not jump to it
                     await self._threads.adopt(thread_id, title, assistant_id, make_current=False)
-            body: dict[str, Any] = {"role": "user", "content": text or "(see the attached files)"}
-            if attachments:
-                body["attachments"] = await self._upload(attachments)
+            body = await self._message_body(text, attachments)
             message = await client.messages.create(thread_id, body)
             if thread_id == self._thread_id:
                 # Upsert: the thread's first load may already have brought this message.
                 self._upsert(item_from_message(message))
             await self._clear_draft(thread_id)
             if thread_id == self._thread_id:
+                self.attachments.clear()
                 self.sent.emit()
         except BaseException:
             self._finish(state, "not sent")
@@ -614,12 +635,34 @@ class ChatViewModel(QObject):
             return
         await self._follow(state, thread_id, assistant_id or "", overrides)
 
-    async def _upload(self, paths: list[str]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for raw in paths:
-            uploaded = await self._session.client.files.upload(Path(raw), purpose="assistants")
-            out.append({"file_id": uploaded.id, "tools": [{"type": "file_search"}]})
-        return out
+    def _default_tools(self, path: str) -> frozenset[Any]:
+        from playground.ui.viewmodels.attachments import default_tools
+
+        return default_tools(path, self.attachments.available)
+
+    async def _message_body(self, text: str, attachments: list[Attachment]) -> dict[str, Any]:
+        """The CreateMessage body: each file routed to its tools, images also as content."""
+        text = text or "(see the attached files)"
+        files: list[dict[str, Any]] = []
+        images: list[dict[str, Any]] = []
+        # v1 has no image_file content in created messages: images go as files there.
+        image_parts = self._session.api_family != "v1"
+        for attachment in attachments:
+            uploaded = await self._session.client.files.upload(
+                Path(attachment.path), purpose="assistants"
+            )
+            self._file_names[uploaded.id] = attachment.name
+            self._names_asked.add(uploaded.id)
+            if attachment.image and image_parts:
+                images.append({"type": "image_file", "image_file": {"file_id": uploaded.id}})
+            if attachment.tools or not (attachment.image and image_parts):
+                files.append({"file_id": uploaded.id, "tools": attachment.wire_tools()})
+        body: dict[str, Any] = {"role": "user", "content": text}
+        if images:
+            body["content"] = [{"type": "text", "text": text}, *images]
+        if files:
+            body["attachments"] = files
+        return body
 
     async def _clear_draft(self, thread_id: str) -> None:
         profile_id = self._session.profile_id
@@ -774,7 +817,7 @@ class ChatViewModel(QObject):
             for item in items
             for note in item.footnotes
             if note.kind == "file citation" and note.target and note.target not in self._names_asked
-        ]
+        ] + [i for item in items for i in item.attachment_ids if i not in self._names_asked]
         wanted = list(dict.fromkeys(wanted))[:MAX_NAME_LOOKUPS]
         if not wanted or self._session.client is None:
             return
@@ -802,11 +845,20 @@ class ChatViewModel(QObject):
             return  # another connection now: these names belong to the old one
         if found:
             self._file_names.update(found)
+            for item in self._items:
+                self._named(item)
+            self.messages_changed.emit()
             self.file_names_changed.emit()
 
     # -- helpers --------------------------------------------------------------------------
 
+    def _named(self, item: ChatItem) -> ChatItem:
+        """Attached files by name where the name is known (the ids stay in attachment_ids)."""
+        item.attachments = [self._file_names.get(i, i) for i in item.attachment_ids]
+        return item
+
     def _upsert(self, item: ChatItem) -> None:
+        item = self._named(item)
         for index, existing in enumerate(self._items):
             if existing.key == item.key:
                 self._items[index] = item

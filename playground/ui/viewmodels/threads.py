@@ -54,6 +54,10 @@ class ThreadsViewModel(QObject):
     def reload(self) -> None:
         self._session.runner.start("threads.reload", self._reload(), label="Loading the threads")
 
+    async def reload_async(self) -> None:
+        """Reload the list now (the last-place keeper needs it before reopening a thread)."""
+        await self._reload()
+
     def select(self, thread_id: str | None) -> None:
         """Show a thread (None: a new, not yet created one)."""
         if thread_id == self._current:

@@ -6,8 +6,6 @@ the view model says ``sent``. Ctrl+Enter is **Add & Run**.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from playground.ui.viewmodels.chat import ChatViewModel, RunOverrides
 from playground.ui.viewmodels.threads import ThreadsViewModel
+from playground.ui.widgets.attachment_chips import AttachmentChips
 from playground.ui.widgets.message_view import MessageView
 from playground.ui.widgets.run_status import RunStatusBar
 from playground.ui.widgets.thread_list import ThreadList
@@ -128,7 +127,6 @@ class ChatPane(QWidget):
         super().__init__(parent)
         self._vm = vm
         self._loading_draft = False
-        self._attachments: list[str] = []
         self.prompt_dialog: QWidget | None = None
 
         self.thread_list = ThreadList(threads)
@@ -138,26 +136,27 @@ class ChatPane(QWidget):
         self.assistant_label = QLabel()
         self.assistant_label.setStyleSheet("color: #555555;")
         self.composer = Composer()
+        self.composer.setMinimumHeight(48)
         self.composer.setObjectName("composer")
         self.attach_button = QPushButton("Attach…")
-        self.attachments_label = QLabel()
-        self.attachments_label.setStyleSheet("color: #555555;")
+        self.attachment_chips = AttachmentChips(vm.attachments)
         self.add_button = QPushButton("Add")
         self.add_button.setToolTip("Add the message to the thread without running")
         self.run_button = QPushButton("Add && Run")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Add the message and run the assistant (Ctrl+Enter)")
 
-        bottom = QWidget()
+        self._bottom = bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.run_status)
         bottom_layout.addWidget(self.overrides_box)
         bottom_layout.addWidget(self.assistant_label)
         bottom_layout.addWidget(self.composer, 1)
+        bottom_layout.addWidget(self.attachment_chips)
         row = QHBoxLayout()
         row.addWidget(self.attach_button)
-        row.addWidget(self.attachments_label, 1)
+        row.addStretch(1)
         row.addWidget(self.add_button)
         row.addWidget(self.run_button)
         bottom_layout.addLayout(row)
@@ -191,6 +190,7 @@ class ChatPane(QWidget):
         self.run_button.clicked.connect(self.on_run_clicked)
         self.add_button.clicked.connect(self.on_add_clicked)
         self.attach_button.clicked.connect(self.on_attach_clicked)
+        vm.attachments.changed.connect(self.on_attachments_changed)
 
     # -- intents --------------------------------------------------------------------------
 
@@ -205,28 +205,44 @@ class ChatPane(QWidget):
             return  # the thread is locked; the text stays where it is
         self._vm.send(
             self.composer.toPlainText(),
-            self._attachments,
+            self._vm.attachments.items,
             run=run,
             overrides=self.overrides_box.overrides(),
         )
 
     def on_attach_clicked(self) -> None:
+        self._vm.attachments.refresh()  # the assistant's tools may have changed since
         paths, _ = QFileDialog.getOpenFileNames(self, "Attach files")
         if paths:
-            self.set_attachments(self._attachments + paths)
+            self.set_attachments(self._vm.attachments.paths + paths)
 
     def set_attachments(self, paths: list[str]) -> None:
-        self._attachments = list(dict.fromkeys(paths))
-        names = ", ".join(Path(p).name for p in self._attachments)
-        self.attachments_label.setText(names)
-        self.attachments_label.setToolTip("\n".join(self._attachments))
-        self._vm.set_draft(self.composer.toPlainText(), self._attachments)
+        """Attach these files (each routed to the tools its type suits)."""
+        self._vm.attachments.add(paths)
+
+    def on_attachments_changed(self) -> None:
+        self.attachment_chips.set_image_note(self._vm.attachments.image_note())
+        self._make_room_for_chips()
+        paths = self._vm.attachments.paths
+        if not self._loading_draft and paths != self._vm.draft_attachments:
+            self._vm.set_draft(self.composer.toPlainText(), paths)
+
+    def _make_room_for_chips(self) -> None:
+        # The splitter keeps the composer area's height; chips must not squeeze into it.
+        self._bottom.layout().activate()
+        need = self._bottom.minimumSizeHint().height()
+        if self.attachment_chips.note.isVisible():
+            width = max(self._bottom.width(), 200)
+            need += self.attachment_chips.note.heightForWidth(width)
+        sizes = self.splitter.sizes()
+        if len(sizes) == 2 and sizes[1] < need and sum(sizes) > need:
+            self.splitter.setSizes([sum(sizes) - need, need])
 
     # -- slots ----------------------------------------------------------------------------
 
     def on_composer_changed(self) -> None:
         if not self._loading_draft:
-            self._vm.set_draft(self.composer.toPlainText(), self._attachments)
+            self._vm.set_draft(self.composer.toPlainText(), self._vm.attachments.paths)
 
     def on_vm_draft_loaded(self, text: str) -> None:
         self._loading_draft = True
@@ -244,8 +260,6 @@ class ChatPane(QWidget):
             self.composer.clear()
         finally:
             self._loading_draft = False
-        self._attachments = []
-        self.attachments_label.clear()
 
     def on_vm_locked_changed(self, locked: bool) -> None:
         self.run_button.setEnabled(not locked)
