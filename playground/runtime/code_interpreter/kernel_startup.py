@@ -76,6 +76,56 @@ def _pg_setup(cap):
 
     shell.events.register("pre_run_cell", _reset)
 
+    def _figure_png(figure):
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    def _flush_figures():
+        """Show every open figure once, as PNG, then close it (any backend)."""
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is None:
+            return
+        from IPython.display import display
+        from matplotlib._pylab_helpers import Gcf
+
+        for manager in list(Gcf.get_all_fig_managers()):
+            try:
+                data = _figure_png(manager.canvas.figure)
+            except Exception as exc:  # a broken figure must not hide the others
+                print(f"[figure could not be drawn: {exc}]", file=sys.stderr)
+            else:
+                display({"image/png": data, "text/plain": "<Figure>"}, raw=True)
+        pyplot.close("all")
+
+    def _patch_show():
+        """Make plt.show() display figures even when the code forced a non-inline backend."""
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is None or getattr(pyplot.show, "_pg_patched", False):
+            return
+        original = pyplot.show
+
+        def show(*args, **kwargs):
+            import matplotlib
+
+            if "inline" in str(matplotlib.get_backend()):
+                return original(*args, **kwargs)
+            _flush_figures()
+            return None
+
+        show._pg_patched = True
+        pyplot.show = show
+
+    def _after_cell(*_args):
+        _patch_show()
+        _flush_figures()
+
+    shell.events.register("pre_run_cell", lambda *_args: _patch_show())
+    shell.events.register("post_run_cell", _after_cell)
+
 
 _pg_setup({cap})
 del _pg_setup
