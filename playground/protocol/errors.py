@@ -41,3 +41,13 @@ class ErrorBody(WireModel):
     """An error response: ``{"error": {message, type, param, code}}``."""
 
     error: ErrorDetail = Field(default_factory=ErrorDetail)
+
+
+class RequestError(ProtocolError):
+    """A request body the API would refuse: the plain message and OpenAI's ``param``."""
+
+    def __init__(self, message: str, param: str | None, code: str | None) -> None:
+        self.message = message
+        self.param = param
+        self.code = code
+        super().__init__(message)

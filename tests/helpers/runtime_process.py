@@ -52,7 +52,7 @@ class RuntimeServer:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {"Authorization": f"Bearer {self.token}", "OpenAI-Beta": "assistants=v2"}
 
     def stderr(self) -> str:
         try:

@@ -72,8 +72,10 @@ def test_v1_rejects_v2_tools_and_v2_rejects_retrieval(azure) -> None:  # type: i
         "/assistants", params=V1, json={"model": "m", "tools": [{"type": "file_search"}]}
     )
     assert v1.status_code == 400
+    # Azure's text on an old api-version (wire reference §7.1), then which version has it.
     assert v1.json()["error"]["message"] == (
-        "Invalid value: 'file_search'. Supported values are: 'code_interpreter', 'retrieval', and 'function'."
+        "Invalid value: 'file_search'. Supported values are: 'code_interpreter', 'function', "
+        "and 'retrieval'. 'file_search' is an Assistants v2 tool."
     )
     assert v1.json()["error"]["param"] == "tools[0].type"
     v2 = azure.post("/assistants", params=V2, json={"model": "m", "tools": [{"type": "retrieval"}]})

@@ -56,7 +56,7 @@ def test_message_validation(http) -> None:  # type: ignore[no-untyped-def]
     cases = [
         ({"role": "system", "content": "x"}, "role"),
         ({"role": "user", "content": []}, "content"),
-        ({"role": "user", "content": [{"type": "audio"}]}, "content[0]"),
+        ({"role": "user", "content": [{"type": "audio"}]}, "content[0].type"),
         (
             {
                 "role": "user",

@@ -8,48 +8,63 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...protocol.limits import MAX_CODE_INTERPRETER_FILES
+from ...protocol.requests import CreateAssistant, CreateAssistantFile, ModifyAssistant
 from ..errors import bad_request, not_found
 from ..ids import new_id
 from ..pagination import list_envelope, paginate_in_memory, parse_page_query
 from ..store import Obj, now
-from . import validate
-from .common import deleted, load, ok, page, path
+from .common import deleted, dump, load, ok, page, parse_request, path
 from .context import Context, ctx
 from .dialect import dialect
 from .ingest import attach_file, chunking_strategy, create_vector_store, require_file
 from .resources import tool_resources, v1_file_ids
 
 
-async def _settings(context: Context, body: dict[str, Any], version: str, *, create: bool) -> Obj:
-    """The validated, stored form of the assistant fields present in ``body``."""
+def stored_tools(tools: list[Any]) -> list[Obj]:
+    """Parsed tools in the stored v2 form: v1 ``retrieval`` is stored as ``file_search``."""
+    out: list[Obj] = []
+    for tool in tools:
+        data = dump(tool)
+        if data["type"] == "retrieval":
+            data = {"type": "file_search"}
+        elif data["type"] == "function":
+            data["function"].setdefault("strict", False)
+        elif data["type"] == "file_search":
+            ranking = (data.get("file_search") or {}).get("ranking_options")
+            if ranking is not None:
+                ranking.setdefault("ranker", "auto")
+                ranking.setdefault("score_threshold", 0.0)
+        out.append(data)
+    return out
+
+
+async def _settings(
+    context: Context, body: CreateAssistant | ModifyAssistant, version: str, *, create: bool
+) -> Obj:
+    """The stored form of the assistant fields the request set."""
+    sent = body.model_fields_set
     fields: Obj = {}
-    model = validate.string(body, "model", required=create, nullable=False)
-    if model is not None:
-        fields["model"] = model
-    for key, limit in (("name", 256), ("description", 512), ("instructions", 256000)):
-        if key in body:
-            fields[key] = validate.string(body, key, max_len=limit)
-    tools = validate.tools(body, dialect=version)
-    if tools is not None:
-        fields["tools"] = tools
-    if "metadata" in body:
-        fields["metadata"] = validate.metadata(body) or {}
-    for key, high in (("temperature", 2.0), ("top_p", 1.0)):
-        if key in body:
-            fields[key] = validate.number(body, key, 0, high)
-    if "response_format" in body:
-        fields["response_format"] = validate.response_format(body) or "auto"
-    if "reasoning_effort" in body:
-        fields["_reasoning_effort"] = validate.string(body, "reasoning_effort")
+    if body.model is not None:
+        fields["model"] = body.model
+    for key in ("name", "description", "instructions"):
+        if key in sent:
+            fields[key] = getattr(body, key)
+    if body.tools is not None:
+        fields["tools"] = stored_tools(body.tools)
+    if "metadata" in sent:
+        fields["metadata"] = body.metadata or {}
+    for key in ("temperature", "top_p"):
+        if key in sent:
+            fields[key] = getattr(body, key)
+    if "response_format" in sent:
+        fields["response_format"] = dump(body.response_format) or "auto"
+    if "reasoning_effort" in sent:
+        fields["_reasoning_effort"] = body.reasoning_effort
     if version == "v1":
-        if "tool_resources" in body:
-            raise bad_request(
-                "'tool_resources' is not available in Assistants v1; use 'file_ids'.",
-                param="tool_resources",
-            )
-        resources = await v1_file_ids(context, body, fields.get("tools") or [])
+        resources = await v1_file_ids(context, body.file_ids, fields.get("tools") or [])
     else:
-        resources = await tool_resources(context, body, create_form=create)
+        resources = await tool_resources(context, dump(body.tool_resources), create_form=create)
     if resources is not None:
         fields["tool_resources"] = resources
     return fields
@@ -58,7 +73,7 @@ async def _settings(context: Context, body: dict[str, Any], version: str, *, cre
 async def create_assistant(request: Request) -> Response:
     version = dialect(request)
     context = ctx(request)
-    body = await validate.json_body(request)
+    body = await parse_request(request, CreateAssistant, version)
     fields = await _settings(context, body, version, create=True)
     assistant: Obj = {
         "id": new_id("assistant"),
@@ -106,7 +121,7 @@ async def modify_assistant(request: Request) -> Response:
     context = ctx(request)
     assistant_id = path(request, "assistant_id")
     await load(request, "assistant", assistant_id)
-    body = await validate.json_body(request, required=False)
+    body = await parse_request(request, ModifyAssistant, version, required=False)
     fields = await _settings(context, body, version, create=False)
     for key, default in (("temperature", 1.0), ("top_p", 1.0)):
         if key in fields and fields[key] is None:
@@ -145,17 +160,18 @@ def _code_files(assistant: Obj) -> list[str]:
 
 
 async def create_assistant_file(request: Request) -> Response:
-    dialect(request)
+    version = dialect(request)
     context = ctx(request)
     assistant = await load(request, "assistant", path(request, "assistant_id"))
-    body = await validate.json_body(request)
-    file_id = validate.string(body, "file_id", required=True, nullable=False)
-    assert file_id is not None
+    file_id = (await parse_request(request, CreateAssistantFile, version)).file_id
     await require_file(context, file_id, "file_id")
     files = _code_files(assistant)
     if file_id not in files:
-        if len(files) >= 20:
-            raise bad_request("An assistant can have at most 20 files.", param="file_id")
+        if len(files) >= MAX_CODE_INTERPRETER_FILES:
+            raise bad_request(
+                f"An assistant can have at most {MAX_CODE_INTERPRETER_FILES} files.",
+                param="file_id",
+            )
         files.append(file_id)
     resources = dict(assistant.get("tool_resources") or {})
     resources["code_interpreter"] = {"file_ids": files}

@@ -1,17 +1,61 @@
-"""Small response helpers shared by the route modules."""
+"""Helpers shared by the route modules: the one request parser and response builders."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ..errors import not_found
+from ...protocol.errors import RequestError
+from ...protocol.inbound import Family, parse_body
+from ..body import NO_BODY, read_json_body
+from ..errors import ApiError, bad_request, not_found
 from ..pagination import list_envelope
 from ..store import Obj
 from .context import ctx
 from .dialect import render
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_body(request: Request, *, required: bool) -> dict[str, Any]:
+    """The JSON object body; an empty body counts as ``{}`` when not ``required``.
+
+    The only place the routes read a request body, so size and nesting caps apply to all.
+    """
+    body = await read_json_body(request)  # size, depth and Unicode limits
+    if body is NO_BODY:
+        if required:
+            raise bad_request("The request body is empty; a JSON object was expected.")
+        return {}
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return body
+
+
+async def parse_request(
+    request: Request, model: type[M], family: Family, *, required: bool = True
+) -> M:
+    """Read the body and parse it with the protocol ``model``, or answer OpenAI's 400."""
+    return parse_object(await read_body(request, required=required), model, family)
+
+
+def parse_object(body: dict[str, Any], model: type[M], family: Family) -> M:
+    """Parse an already-read JSON object (a nested part of a multipart form, say)."""
+    try:
+        return parse_body(model, body, family=family)
+    except RequestError as exc:
+        raise ApiError(400, exc.message, param=exc.param, code=exc.code) from None
+
+
+def dump(model: BaseModel | str | None) -> Any:
+    """A parsed request part as plain JSON data with only the fields the caller sent
+    (string options such as ``"auto"`` pass through)."""
+    if model is None or isinstance(model, str):
+        return model
+    return model.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
 def ok(kind: str, obj: Obj, version: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,7 +1,10 @@
 """Which wire version a request speaks (v1 or v2), and rendering stored v2 objects as v1.
 
-OpenAI style (``/v1/...``): header ``OpenAI-Beta: assistants=v1`` selects v1; anything
-else (or no header) is v2 — lenient, so plain HTTP clients work.
+OpenAI style (``/v1/...``): header ``OpenAI-Beta: assistants=v1`` selects v1 and
+``assistants=v2`` selects v2. Without the header the assistants, threads and vector-store
+routes answer the service's 400 ``invalid_beta`` (OpenAI did; a client that forgot the
+header would otherwise be served a version it never asked for). ``/files`` and
+``/models`` never needed the header.
 
 Azure style (``/openai/...``): the ``api-version`` query parameter is required.
 - missing → 400 ``missing_api_version`` (the request cannot be interpreted);
@@ -23,6 +26,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ...protocol.inbound import Family
 from ..errors import ApiError
 from ..store import public
 
@@ -33,19 +37,30 @@ _PREVIEW = re.compile(r"^(\d{4}-\d{2}-\d{2})-preview$")
 Obj = dict[str, Any]
 
 
-def dialect(request: Request) -> str:
-    """'v1' or 'v2' for this request (raises ApiError for a bad Azure api-version)."""
-    if request.url.path.startswith("/openai/"):
+#: OpenAI-style routes that never needed ``OpenAI-Beta``.
+_NO_BETA_PREFIXES = ("/v1/files", "/v1/models")
+MISSING_BETA = (
+    "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try "
+    "again by setting the header 'OpenAI-Beta: assistants=v2'."
+)
+
+
+def dialect(request: Request) -> Family:
+    """'v1' or 'v2' for this request (ApiError for a bad api-version or a missing header)."""
+    path = request.url.path
+    if path.startswith("/openai/"):
         return azure_dialect(request.query_params.get("api-version"))
     beta = request.headers.get("openai-beta", "")
     for part in beta.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "assistants" and value.strip() == "v1":
-            return "v1"
-    return "v2"
+        if name == "assistants" and value.strip() in ("v1", "v2"):
+            return "v1" if value.strip() == "v1" else "v2"
+    if path.startswith(_NO_BETA_PREFIXES):
+        return "v2"
+    raise ApiError(400, MISSING_BETA, code="invalid_beta")
 
 
-def azure_dialect(api_version: str | None) -> str:
+def azure_dialect(api_version: str | None) -> Family:
     if not api_version:
         raise ApiError(
             400,

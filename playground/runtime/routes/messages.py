@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...protocol.requests import (
+    AttachmentInput,
+    CreateMessage,
+    ImageFileInput,
+    ImageUrlInput,
+    MessageContentInput,
+    ModifyMessage,
+    TextInput,
+)
 from ..errors import bad_request, not_found
 from ..objects import new_message, text_part
 from ..pagination import list_envelope, paginate_in_memory, parse_page_query
 from ..store import Obj
-from . import validate
-from .common import deleted, load, ok, page, path
+from .common import deleted, dump, load, ok, page, parse_request, path
 from .context import Context, ctx
 from .dialect import dialect
 from .ingest import (
@@ -28,116 +34,53 @@ ATTACHMENT_TOOLS = ("code_interpreter", "file_search")
 
 
 async def parse_message(
-    context: Context, spec: Any, version: str, *, param: str = ""
+    context: Context, spec: CreateMessage, version: str, *, param: str = ""
 ) -> tuple[str, list[Obj], list[Obj], dict[str, str]]:
-    """Validate a CreateMessage; returns (role, response-form content, attachments, metadata)."""
+    """Check a parsed CreateMessage against the store; returns (role, response-form
+    content, attachments, metadata)."""
     prefix = f"{param}." if param else ""
-    if not isinstance(spec, dict):
-        raise bad_request(
-            f"Invalid type for '{param or 'message'}': expected an object.", param=param or None
-        )
-    role = spec.get("role")
-    if role not in ("user", "assistant"):
-        raise bad_request(
-            f"Invalid value for '{prefix}role': expected 'user' or 'assistant', got {role!r}.",
-            param=f"{prefix}role",
-            code="invalid_value",
-        )
-    content = await _content(context, spec.get("content"), f"{prefix}content", version)
+    content = await _content(context, spec.content, f"{prefix}content", version)
     if version == "v1":
-        file_ids = (
-            validate.string_list(spec, "file_ids", max_items=10, param=f"{prefix}file_ids") or []
-        )
+        file_ids = list(spec.file_ids or [])
         await require_files(context, file_ids, f"{prefix}file_ids")
         attachments = [
             {"file_id": f, "tools": [{"type": t} for t in ATTACHMENT_TOOLS]} for f in file_ids
         ]
     else:
-        attachments = await _attachments(context, spec.get("attachments"), f"{prefix}attachments")
-    metadata = validate.metadata(spec) or {}
-    return role, content, attachments, metadata
+        attachments = await _attachments(context, spec.attachments, f"{prefix}attachments")
+    return spec.role, content, attachments, dict(spec.metadata or {})
 
 
-async def _content(context: Context, value: Any, param: str, version: str) -> list[Obj]:
+async def _content(
+    context: Context, value: str | list[MessageContentInput], param: str, version: str
+) -> list[Obj]:
     if isinstance(value, str):
         return [text_part(value)]
     if version == "v1":
         raise bad_request(f"Invalid type for '{param}': expected a string.", param=param)
-    if not isinstance(value, list) or not value:
-        raise bad_request(
-            f"Invalid '{param}': expected a string or a non-empty array of content parts.",
-            param=param,
-        )
     parts: list[Obj] = []
     for index, part in enumerate(value):
-        part_param = f"{param}[{index}]"
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text" and isinstance(part.get("text"), str):
-            parts.append(text_part(part["text"]))
-        elif kind == "image_file" and isinstance(part.get("image_file"), dict):
-            image = part["image_file"]
-            file_id = image.get("file_id")
-            if not isinstance(file_id, str):
-                raise bad_request(
-                    f"Missing required parameter: '{part_param}.image_file.file_id'.",
-                    param=f"{part_param}.image_file.file_id",
-                )
-            await require_file(context, file_id, f"{part_param}.image_file.file_id")
-            parts.append({"type": "image_file", "image_file": _image(image, "file_id", part_param)})
-        elif kind == "image_url" and isinstance(part.get("image_url"), dict):
-            image = part["image_url"]
-            if not isinstance(image.get("url"), str):
-                raise bad_request(
-                    f"Missing required parameter: '{part_param}.image_url.url'.",
-                    param=f"{part_param}.image_url.url",
-                )
-            parts.append({"type": "image_url", "image_url": _image(image, "url", part_param)})
-        else:
-            raise bad_request(
-                f"Invalid '{part_param}': expected {{'type': 'text', 'text': str}}, "
-                "an 'image_file' part or an 'image_url' part.",
-                param=part_param,
-            )
+        match part:
+            case TextInput():
+                parts.append(text_part(part.text))
+            case ImageFileInput():
+                file_param = f"{param}[{index}].image_file.file_id"
+                await require_file(context, part.image_file.file_id, file_param)
+                parts.append({"type": "image_file", "image_file": dump(part.image_file)})
+            case ImageUrlInput():
+                parts.append({"type": "image_url", "image_url": dump(part.image_url)})
+            case _:  # UnknownInput was refused by the request parser
+                raise bad_request(f"Invalid '{param}[{index}]'.", param=f"{param}[{index}]")
     return parts
 
 
-def _image(image: Obj, key: str, param: str) -> Obj:
-    out = {key: image[key]}
-    detail = image.get("detail")
-    if detail is not None:
-        if detail not in ("auto", "low", "high"):
-            raise bad_request(
-                f"Invalid '{param}.detail': expected 'auto', 'low' or 'high'.",
-                param=f"{param}.detail",
-            )
-        out["detail"] = detail
-    return out
-
-
-async def _attachments(context: Context, value: Any, param: str) -> list[Obj]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise bad_request(f"Invalid type for '{param}': expected an array.", param=param)
+async def _attachments(
+    context: Context, value: list[AttachmentInput] | None, param: str
+) -> list[Obj]:
     out = []
-    for index, item in enumerate(value):
-        item_param = f"{param}[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("file_id"), str):
-            raise bad_request(
-                f"Invalid '{item_param}': expected {{'file_id': str, 'tools': [...]}}.",
-                param=item_param,
-            )
-        await require_file(context, item["file_id"], f"{item_param}.file_id")
-        tools = item.get("tools") or []
-        if not isinstance(tools, list) or any(
-            not isinstance(t, dict) or t.get("type") not in ATTACHMENT_TOOLS for t in tools
-        ):
-            raise bad_request(
-                f"Invalid '{item_param}.tools': each tool must be "
-                "{'type': 'code_interpreter'} or {'type': 'file_search'}.",
-                param=f"{item_param}.tools",
-            )
-        out.append({"file_id": item["file_id"], "tools": [{"type": t["type"]} for t in tools]})
+    for index, item in enumerate(value or []):
+        await require_file(context, item.file_id, f"{param}[{index}].file_id")
+        out.append({"file_id": item.file_id, "tools": [{"type": t.type} for t in item.tools or []]})
     return out
 
 
@@ -163,7 +106,7 @@ async def index_attachments(context: Context, thread: Obj, attachments: list[Obj
 
 
 async def add_message(
-    context: Context, thread: Obj, spec: Any, version: str, param: str = ""
+    context: Context, thread: Obj, spec: CreateMessage, version: str, param: str = ""
 ) -> Obj:
     """Validate and store a user/assistant message on ``thread`` (no lock check here)."""
     role, content, attachments, metadata = await parse_message(context, spec, version, param=param)
@@ -177,7 +120,7 @@ async def create_message(request: Request) -> Response:
     version = dialect(request)
     context = ctx(request)
     thread = await load(request, "thread", path(request, "thread_id"))
-    body = await validate.json_body(request)
+    body = await parse_request(request, CreateMessage, version)
     active = await context.store.active_run(thread["id"])
     if active is not None:
         raise bad_request(
@@ -211,8 +154,8 @@ async def modify_message(request: Request) -> Response:
     thread = await load(request, "thread", path(request, "thread_id"))
     message_id = path(request, "message_id")
     await load(request, "message", message_id, parent=thread["id"])
-    body = await validate.json_body(request, required=False)
-    changes = {"metadata": validate.metadata(body) or {}} if "metadata" in body else {}
+    body = await parse_request(request, ModifyMessage, version, required=False)
+    changes = {"metadata": body.metadata or {}} if "metadata" in body.model_fields_set else {}
     updated = await ctx(request).store.update_message(thread["id"], message_id, changes)
     if updated is None:
         raise not_found("message", message_id)

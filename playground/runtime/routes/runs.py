@@ -14,13 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...protocol.requests import (
+    CreateRun,
+    CreateThread,
+    CreateThreadAndRun,
+    ModifyRun,
+    SubmitToolOutputs,
+)
 from ..errors import bad_request, not_found
 from ..objects import new_run
 from ..pagination import parse_page_query
 from ..sse import Event, sse_response
 from ..store import ACTIVE_RUN_STATUSES, Obj
-from . import validate
-from .common import load, ok, page, path
+from .assistants import stored_tools
+from .common import dump, load, ok, page, parse_request, path
 from .context import Context, ctx
 from .dialect import dialect, render_event
 from .messages import add_message
@@ -70,65 +77,92 @@ def _event_renderer(version: str, include: set[str]) -> Any:
     return render
 
 
-async def _run_settings(
-    context: Context, body: dict[str, Any], version: str, assistant: Obj, *, additional: bool
-) -> Obj:
-    """Validated overrides from a CreateRun / CreateThreadAndRun body."""
+def _tool_choice_matches(choice: Any, run_tools: list[Obj]) -> None:
+    """A forced tool must be one the run can call; otherwise the model would be asked
+    for a tool it was never given (and Chat Completions servers reject that mid-run)."""
+    if not isinstance(choice, dict):
+        return
+    kind = choice.get("type")
+    if kind == "function":
+        name = (choice.get("function") or {}).get("name")
+        names = [
+            (tool.get("function") or {}).get("name")
+            for tool in run_tools
+            if tool.get("type") == "function"
+        ]
+        if name not in names:
+            listed = ", ".join(f"'{n}'" for n in names) if names else "none"
+            raise bad_request(
+                f"Invalid 'tool_choice': the function '{name}' is not among this run's "
+                f"tools (functions available: {listed}).",
+                param="tool_choice",
+                code="invalid_value",
+            )
+    elif kind in ("code_interpreter", "file_search"):
+        if not any(tool.get("type") == kind for tool in run_tools):
+            raise bad_request(
+                f"Invalid 'tool_choice': this run has no '{kind}' tool; add it to the "
+                "run's or the assistant's tools first.",
+                param="tool_choice",
+                code="invalid_value",
+            )
+    else:
+        raise bad_request(
+            'Invalid \'tool_choice\': use "none", "auto", "required", or '
+            '{"type": "function", "function": {"name": ...}}.',
+            param="tool_choice.type",
+            code="invalid_value",
+        )
+
+
+def _run_settings(body: CreateRun | CreateThreadAndRun, assistant: Obj) -> Obj:
+    """The stored overrides of a parsed CreateRun / CreateThreadAndRun."""
     settings: Obj = {}
-    model = validate.string(body, "model")
-    if model:
-        settings["model"] = model
-    instructions = validate.string(body, "instructions", max_len=256000)
-    if instructions is not None:
-        settings["instructions"] = instructions
-    if additional:
-        extra = validate.string(body, "additional_instructions", max_len=256000)
-        if extra:
-            base = settings.get("instructions", assistant.get("instructions") or "")
-            settings["instructions"] = f"{base}\n\n{extra}" if base else extra
-    tools = validate.tools(body, dialect=version, max_items=20)
-    if tools is not None:
-        settings["tools"] = tools
-    settings["metadata"] = validate.metadata(body) or {}
-    for key, high in (("temperature", 2.0), ("top_p", 1.0)):
-        value = validate.number(body, key, 0, high)
+    if body.model:
+        settings["model"] = body.model
+    if body.instructions is not None:
+        settings["instructions"] = body.instructions
+    if isinstance(body, CreateRun) and body.additional_instructions:
+        extra = body.additional_instructions
+        base = settings.get("instructions", assistant.get("instructions") or "")
+        settings["instructions"] = f"{base}\n\n{extra}" if base else extra
+    if body.tools is not None:
+        settings["tools"] = stored_tools(body.tools)
+    settings["metadata"] = dict(body.metadata or {})
+    for key in ("temperature", "top_p"):
+        value = getattr(body, key)
         if value is not None:
             settings[key] = value
-    for key in ("max_prompt_tokens", "max_completion_tokens"):
-        settings[key] = validate.token_budget(body, key)
-    truncation = validate.truncation_strategy(body)
-    if truncation is not None:
-        settings["truncation_strategy"] = truncation
-    choice = validate.tool_choice(body)
-    if choice is not None:
+    settings["max_prompt_tokens"] = body.max_prompt_tokens
+    settings["max_completion_tokens"] = body.max_completion_tokens
+    if body.truncation_strategy is not None:
+        settings["truncation_strategy"] = {
+            "type": body.truncation_strategy.type,
+            "last_messages": body.truncation_strategy.last_messages,
+        }
+    if body.tool_choice is not None:
+        choice = dump(body.tool_choice)
+        if isinstance(choice, dict) and choice.get("type") != "function":
+            choice = {"type": choice.get("type")}
         settings["tool_choice"] = choice
-    parallel = validate.boolean(body, "parallel_tool_calls")
-    if parallel is not None:
-        settings["parallel_tool_calls"] = parallel
-    response_format = validate.response_format(body)
-    if response_format is not None:
-        settings["response_format"] = response_format
-    run_tools: list[dict[str, Any]] = (
+    if body.parallel_tool_calls is not None:
+        settings["parallel_tool_calls"] = body.parallel_tool_calls
+    if body.response_format is not None:
+        settings["response_format"] = dump(body.response_format)
+    run_tools: list[Obj] = (
         settings["tools"] if "tools" in settings else assistant.get("tools") or []
     )
-    validate.tool_choice_matches(settings.get("tool_choice"), run_tools)
-    effort = validate.string(body, "reasoning_effort")
-    if effort is not None:
-        settings["_reasoning_effort"] = effort
+    _tool_choice_matches(settings.get("tool_choice"), run_tools)
+    if isinstance(body, CreateRun) and body.reasoning_effort is not None:
+        settings["_reasoning_effort"] = body.reasoning_effort
     return settings
 
 
-async def _assistant_for(context: Context, body: dict[str, Any]) -> Obj:
-    assistant_id = validate.string(body, "assistant_id", required=True, nullable=False)
-    assert assistant_id is not None
+async def _assistant_for(context: Context, assistant_id: str) -> Obj:
     assistant = await context.store.get_assistant(assistant_id)
     if assistant is None:
         raise not_found("assistant", assistant_id, param="assistant_id")
     return assistant
-
-
-def _wants_stream(body: dict[str, Any]) -> bool:
-    return bool(validate.boolean(body, "stream"))
 
 
 async def _launch(
@@ -163,16 +197,11 @@ async def create_run(request: Request) -> Response:
     context = ctx(request)
     include = includes(request)
     thread = await load(request, "thread", path(request, "thread_id"))
-    body = await validate.json_body(request)
-    assistant = await _assistant_for(context, body)
-    settings = await _run_settings(context, body, version, assistant, additional=True)
-    stream = _wants_stream(body)
-    extra_messages = body.get("additional_messages")
-    if extra_messages is not None and not isinstance(extra_messages, list):
-        raise bad_request(
-            "Invalid type for 'additional_messages': expected an array.",
-            param="additional_messages",
-        )
+    body = await parse_request(request, CreateRun, version)
+    assistant = await _assistant_for(context, body.assistant_id)
+    settings = _run_settings(body, assistant)
+    stream = bool(body.stream)
+    extra_messages = body.additional_messages
     active = await context.store.active_run(thread["id"])
     if active is not None:
         raise bad_request(f"Thread {thread['id']} already has an active run {active['id']}.")
@@ -188,16 +217,12 @@ async def create_run(request: Request) -> Response:
 async def create_thread_and_run(request: Request) -> Response:
     version = dialect(request)
     context = ctx(request)
-    body = await validate.json_body(request)
-    assistant = await _assistant_for(context, body)
-    settings = await _run_settings(context, body, version, assistant, additional=False)
-    stream = _wants_stream(body)
-    thread_body = body.get("thread") or {}
-    if not isinstance(thread_body, dict):
-        raise bad_request("Invalid type for 'thread': expected an object.", param="thread")
-    resources = None
-    if body.get("tool_resources") is not None:
-        resources = await tool_resources(context, body, create_form=False)
+    body = await parse_request(request, CreateThreadAndRun, version)
+    assistant = await _assistant_for(context, body.assistant_id)
+    settings = _run_settings(body, assistant)
+    stream = bool(body.stream)
+    thread_body = body.thread or CreateThread()
+    resources = await tool_resources(context, dump(body.tool_resources), create_form=False)
     thread = await build_thread(context, thread_body, version, param="thread")
     if resources is not None:
         merged = {**(thread.get("tool_resources") or {}), **resources}
@@ -238,8 +263,8 @@ async def get_run(request: Request) -> Response:
 async def modify_run(request: Request) -> Response:
     version = dialect(request)
     run = await _thread_run(request)
-    body = await validate.json_body(request, required=False)
-    changes = {"metadata": validate.metadata(body) or {}} if "metadata" in body else {}
+    body = await parse_request(request, ModifyRun, version, required=False)
+    changes = {"metadata": body.metadata or {}} if "metadata" in body.model_fields_set else {}
     updated = await ctx(request).store.update_run(run["id"], changes)
     return ok("run", updated or run, version)
 
@@ -255,10 +280,14 @@ async def cancel_run(request: Request) -> Response:
     return ok("run", await context.store.get_run(run["id"]) or run, version)
 
 
-def _tool_outputs(body: dict[str, Any], run: Obj) -> list[dict[str, str]]:
+def _tool_outputs(body: SubmitToolOutputs, run: Obj) -> list[dict[str, str]]:
     """Exactly one string output per pending call of this run, or a 400 saying what is off."""
-    outputs = body.get("tool_outputs")
-    if not isinstance(outputs, list) or not outputs:
+    if body.tool_approvals is not None:
+        raise bad_request(
+            "Unrecognized request argument supplied: tool_approvals", param="tool_approvals"
+        )
+    outputs = body.tool_outputs
+    if not outputs:
         raise bad_request(
             "Missing required parameter: 'tool_outputs' (a non-empty array).", param="tool_outputs"
         )
@@ -267,18 +296,7 @@ def _tool_outputs(body: dict[str, Any], run: Obj) -> list[dict[str, str]]:
     clean: list[dict[str, str]] = []
     for index, item in enumerate(outputs):
         param = f"tool_outputs[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("tool_call_id"), str):
-            raise bad_request(
-                f"Missing required parameter: '{param}.tool_call_id'.",
-                param=f"{param}.tool_call_id",
-            )
-        call_id = item["tool_call_id"]
-        output = item.get("output", "")
-        if not isinstance(output, str):
-            raise bad_request(
-                f"Invalid type for '{param}.output': expected a string (serialize JSON yourself).",
-                param=f"{param}.output",
-            )
+        call_id = item.tool_call_id
         if call_id not in pending:
             raise bad_request(
                 f"No tool call with id '{call_id}' is waiting for output in run {run['id']}.",
@@ -290,7 +308,7 @@ def _tool_outputs(body: dict[str, Any], run: Obj) -> list[dict[str, str]]:
                 param=f"{param}.tool_call_id",
             )
         seen.append(call_id)
-        clean.append({"tool_call_id": call_id, "output": output})
+        clean.append({"tool_call_id": call_id, "output": item.output})
     missing = [c for c in pending if c not in seen]
     if missing:
         raise bad_request(
@@ -307,9 +325,9 @@ async def submit_tool_outputs(request: Request) -> Response:
     run = await _thread_run(request)
     if run["status"] != "requires_action" or not run.get("required_action"):
         raise bad_request(f'Runs in status "{run["status"]}" do not accept tool outputs.')
-    body = await validate.json_body(request)
+    body = await parse_request(request, SubmitToolOutputs, version)
     outputs = _tool_outputs(body, run)
-    if _wants_stream(body):
+    if body.stream:
         events = context.engine.subscribe(run["id"])
         await context.engine.submit_tool_outputs(run["id"], outputs)
         return sse_response(events, render=_event_renderer(version, includes(request)))

@@ -2,52 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import bad_request, not_found
+from ...protocol.requests import CreateThread, ModifyThread
+from ..errors import not_found
 from ..objects import new_thread
 from ..store import Obj
-from . import validate
-from .common import deleted, load, ok, path
+from .common import deleted, dump, load, ok, parse_request, path
 from .context import Context, ctx
 from .dialect import dialect
 from .messages import add_message, parse_message
 from .resources import tool_resources
 
 
-async def build_thread(
-    context: Context, body: dict[str, Any], version: str, param: str = ""
-) -> Obj:
-    """Validate a CreateThread body, then store the thread and its initial messages."""
+async def build_thread(context: Context, body: CreateThread, version: str, param: str = "") -> Obj:
+    """Store a parsed CreateThread: the thread and its initial messages."""
     prefix = f"{param}." if param else ""
-    messages = body.get("messages")
-    if messages is not None and not isinstance(messages, list):
-        raise bad_request(
-            f"Invalid type for '{prefix}messages': expected an array.", param=f"{prefix}messages"
-        )
-    for index, spec in enumerate(messages or []):
-        # Validate every message before storing anything, so a bad body leaves no thread.
+    messages = body.messages or []
+    for index, spec in enumerate(messages):
+        # Check every message before storing anything, so a bad body leaves no thread.
         await parse_message(context, spec, version, param=f"{prefix}messages[{index}]")
-    metadata = validate.metadata(body)
-    if version == "v1" and body.get("tool_resources") is not None:
-        raise bad_request(
-            "'tool_resources' is not available in Assistants v1.", param=f"{prefix}tool_resources"
-        )
-    resources = await tool_resources(context, body, create_form=True)
-    thread = new_thread(resources, metadata)
+    resources = await tool_resources(
+        context, dump(body.tool_resources), create_form=True, key=f"{prefix}tool_resources"
+    )
+    thread = new_thread(resources, body.metadata)
     await context.store.insert("thread", thread)
-    for index, spec in enumerate(messages or []):
+    for index, spec in enumerate(messages):
         await add_message(context, thread, spec, version, param=f"{prefix}messages[{index}]")
     return await context.store.get_thread(thread["id"]) or thread
 
 
 async def create_thread(request: Request) -> Response:
     version = dialect(request)
-    body = await validate.json_body(request, required=False)
+    body = await parse_request(request, CreateThread, version, required=False)
     thread = await build_thread(ctx(request), body, version)
     return ok("thread", thread, version)
 
@@ -62,12 +51,14 @@ async def modify_thread(request: Request) -> Response:
     context = ctx(request)
     thread_id = path(request, "thread_id")
     await load(request, "thread", thread_id)
-    body = await validate.json_body(request, required=False)
+    body = await parse_request(request, ModifyThread, version, required=False)
     changes: Obj = {}
-    if "metadata" in body:
-        changes["metadata"] = validate.metadata(body) or {}
-    if body.get("tool_resources") is not None:
-        changes["tool_resources"] = await tool_resources(context, body, create_form=False)
+    if "metadata" in body.model_fields_set:
+        changes["metadata"] = body.metadata or {}
+    if body.tool_resources is not None:
+        changes["tool_resources"] = await tool_resources(
+            context, dump(body.tool_resources), create_form=False
+        )
     updated = await context.store.update("thread", thread_id, changes)
     if updated is None:
         raise not_found("thread", thread_id)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...protocol.requests import (
+    CreateVectorStore,
+    CreateVectorStoreFile,
+    CreateVectorStoreFileBatch,
+    ModifyVectorStore,
+)
 from ..errors import bad_request, not_found
 from ..ids import new_id
 from ..pagination import list_envelope, parse_page_query
 from ..store import Obj, file_counts, now, public
-from . import validate
-from .common import deleted, load, path
+from .common import deleted, dump, load, parse_request, path
 from .context import ctx
 from .dialect import dialect
 from .ingest import (
@@ -38,36 +41,6 @@ def _v2_only(request: Request) -> None:
         )
 
 
-def _expires_after(body: dict[str, Any]) -> Obj | None:
-    value = body.get("expires_after")
-    if value is None:
-        return None
-    days = value.get("days") if isinstance(value, dict) else None
-    if (
-        not isinstance(value, dict)
-        or value.get("anchor") != "last_active_at"
-        or isinstance(days, bool)
-        or not isinstance(days, int)
-        or not 1 <= days <= 365
-    ):
-        raise bad_request(
-            "Invalid 'expires_after': expected {'anchor': 'last_active_at', 'days': 1-365}.",
-            param="expires_after",
-        )
-    return {"anchor": "last_active_at", "days": days}
-
-
-def _attributes(body: dict[str, Any]) -> Obj | None:
-    value = body.get("attributes")
-    if value is None:
-        return None
-    if not isinstance(value, dict) or len(value) > 16:
-        raise bad_request(
-            "'attributes' must be an object with at most 16 keys.", param="attributes"
-        )
-    return dict(value)
-
-
 def _store_view(obj: Obj) -> Obj:
     """Public form; a store past its ``expires_at`` reads as ``expired``."""
     view = public(obj)
@@ -84,16 +57,16 @@ def _vs_file(obj: Obj) -> Obj:
 async def create_store(request: Request) -> Response:
     _v2_only(request)
     context = ctx(request)
-    body = await validate.json_body(request, required=False)
-    file_ids = validate.string_list(body, "file_ids", max_items=500) or []
+    body = await parse_request(request, CreateVectorStore, "v2", required=False)
+    file_ids = list(body.file_ids or [])
     await require_files(context, file_ids, "file_ids")
     store = await create_vector_store(
         context,
-        name=validate.string(body, "name"),
+        name=body.name,
         file_ids=file_ids,
-        chunking=chunking_strategy(body.get("chunking_strategy")),
-        metadata=validate.metadata(body),
-        expires_after=_expires_after(body),
+        chunking=chunking_strategy(dump(body.chunking_strategy)),
+        metadata=body.metadata,
+        expires_after=dump(body.expires_after),
     )
     return JSONResponse(_store_view(store))
 
@@ -117,14 +90,15 @@ async def modify_store(request: Request) -> Response:
     context = ctx(request)
     store_id = path(request, "vector_store_id")
     await load(request, "vector_store", store_id)
-    body = await validate.json_body(request, required=False)
+    body = await parse_request(request, ModifyVectorStore, "v2", required=False)
+    sent = body.model_fields_set
     changes: Obj = {}
-    if "name" in body:
-        changes["name"] = validate.string(body, "name") or ""
-    if "metadata" in body:
-        changes["metadata"] = validate.metadata(body) or {}
-    if "expires_after" in body:
-        expires = _expires_after(body)
+    if "name" in sent:
+        changes["name"] = body.name or ""
+    if "metadata" in sent:
+        changes["metadata"] = body.metadata or {}
+    if "expires_after" in sent:
+        expires = dump(body.expires_after)
         changes["expires_after"] = expires
         changes["expires_at"] = now() + expires["days"] * 86400 if expires else None
 
@@ -165,16 +139,14 @@ async def add_store_file(request: Request) -> Response:
     _v2_only(request)
     context = ctx(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
-    body = await validate.json_body(request)
-    file_id = validate.string(body, "file_id", required=True, nullable=False)
-    assert file_id is not None
-    await require_file(context, file_id, "file_id")
+    body = await parse_request(request, CreateVectorStoreFile, "v2")
+    await require_file(context, body.file_id, "file_id")
     vs_file = await attach_file(
         context,
         store["id"],
-        file_id,
-        chunking_strategy(body.get("chunking_strategy")),
-        attributes=_attributes(body),
+        body.file_id,
+        chunking_strategy(dump(body.chunking_strategy)),
+        attributes=body.attributes,
     )
     return JSONResponse(_vs_file(vs_file))
 
@@ -210,15 +182,11 @@ async def create_batch(request: Request) -> Response:
     _v2_only(request)
     context = ctx(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
-    body = await validate.json_body(request)
-    file_ids = validate.string_list(body, "file_ids", max_items=500)
-    if not file_ids:
-        raise bad_request(
-            "Missing required parameter: 'file_ids' (1 to 500 file ids).", param="file_ids"
-        )
+    body = await parse_request(request, CreateVectorStoreFileBatch, "v2")
+    file_ids = body.file_ids
     await require_files(context, file_ids, "file_ids")
-    chunking = chunking_strategy(body.get("chunking_strategy"))
-    attributes = _attributes(body)
+    chunking = chunking_strategy(dump(body.chunking_strategy))
+    attributes = body.attributes
     batch: Obj = {
         "id": new_id("file_batch"),
         "object": "vector_store.files_batch",
