@@ -64,6 +64,7 @@ def _chunked_flood(server: RuntimeServer, total: int) -> tuple[bytes, int]:
     head = (
         "POST /v1/assistants HTTP/1.1\r\n"
         f"Host: {host}\r\nAuthorization: Bearer {server.token}\r\n"
+        "OpenAI-Beta: assistants=v2\r\n"
         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     sock.sendall(head.encode())

@@ -127,9 +127,10 @@ def test_token_on_the_command_line_warns(tmp_path: Path) -> None:
 
 
 def _check_token(server: RuntimeServer, token: str) -> None:
-    with httpx.Client(base_url=server.api_base, timeout=30) as client:
+    beta = {"OpenAI-Beta": "assistants=v2"}
+    with httpx.Client(base_url=server.api_base, timeout=30, headers=beta) as client:
         good = client.get("/assistants", headers={"Authorization": f"Bearer {token}"})
-        assert good.status_code == 200
+        assert good.status_code == 200, good.text
         bad = client.get("/assistants", headers={"Authorization": "Bearer wrong"})
         assert bad.status_code == 401
     assert not any(line.startswith("token: ") for line in server.stdout_lines)
