@@ -233,7 +233,12 @@ class CompareView(QWidget):
         self._vm.send(self.message_edit.text())
 
     def on_add_clicked(self) -> None:
-        base = self._vm.columns[0].variant if self._vm.columns else None
-        if base is not None:
-            label = f"Variant {len(self._vm.columns) + 1}"
-            self._vm.add_variant(Variant(label, base.assistant_id))
+        if self._vm.columns:
+            base = self._vm.columns[0].variant.assistant_id
+            self._vm.add_variant(Variant(f"Variant {len(self._vm.columns) + 1}", base))
+            return
+        # Opened before the assistants were loaded: start with two copies of the first one.
+        choices = self._choices()
+        if choices:
+            first = choices[0][0]
+            self._vm.set_variants([Variant("A", first), Variant("B", first)])
