@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from playground.runs import RunDriver
@@ -15,6 +16,7 @@ from playground.testing.suite import AnswerContains, load_suite
 from playground.testing.tool_answers import ToolAnswers
 from playground.ui.dialogs.testing_window import TestingWindow
 from tests.helpers.qt_wait import until
+from tests.helpers.runtime_process import RuntimeServer
 from tests.helpers.scripted_llm import ScriptedLLM
 from tests.ui.inspector_env import env, llm, runtime
 from tests.ui.support import Env
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 async def test_thread_to_case_run_against_two_assistants_with_repeats_and_export(
-    env: Env, llm: ScriptedLLM, qtbot: QtBot, tmp_path: Path
+    env: Env, llm: ScriptedLLM, runtime: RuntimeServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
     client = env.client
     first = await client.assistants.create({"model": "scripted-model", "name": "Echo A"})
@@ -89,8 +91,6 @@ async def test_thread_to_case_run_against_two_assistants_with_repeats_and_export
     view.table.selectRow(1)
     assert shown[-1] == (rows[1].thread_id, rows[1].run_id) and rows[1].run_id.startswith("run_")
     view.copy_button.click()
-    from PySide6.QtGui import QGuiApplication
-
     assert rows[1].run_id in QGuiApplication.clipboard().text()
 
     junit, page = tmp_path / "out" / "junit.xml", tmp_path / "out" / "report.html"
@@ -100,3 +100,19 @@ async def test_thread_to_case_run_against_two_assistants_with_repeats_and_export
     assert root.get("tests") == "8" and root.get("failures") == "4"
     assert "<script" not in page.read_text()
     shoot(window, "suite-results.png")
+
+    # The selected result's run is ready in the Code tab: Python and curl, key as a variable.
+    code, code_vm = window.code_view, window.code_vm
+    assert (code.thread_edit.text(), code.run_edit.text()) == (rows[1].thread_id, rows[1].run_id)
+    window.tabs.setCurrentWidget(code)
+    code.run_button.click()
+    await until(lambda: code_vm.title.startswith("Run"), [code_vm.code_changed])
+    assert "create_and_run_poll" in code.python_text.toPlainText()
+    assert "/threads/runs" in code.curl_text.toPlainText()
+    code.assistant_button.click()
+    await until(lambda: code_vm.title.startswith("Assistant"), [code_vm.code_changed])
+    assert "client.beta.assistants.create(**ASSISTANT)" in code_vm.python
+    for text in (code_vm.python, code_vm.curl):
+        assert runtime.token not in text and "ASSISTANTS_API_KEY" in text
+    code.copy_button.click()
+    assert QGuiApplication.clipboard().text() == code_vm.python

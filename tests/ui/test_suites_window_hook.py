@@ -22,6 +22,7 @@ async def test_toolbar_button_opens_the_testing_window_once(qtbot: Any) -> None:
             "Compare",
             "Replay",
             "Suites",
+            "Code",
         ]
         opened.close()
         window.testing_button.click()

@@ -12,10 +12,12 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from playground.testing.variants import Variant
+from playground.ui.viewmodels.code_view import CodeViewModel
 from playground.ui.viewmodels.compare import CompareViewModel, apply_variant
 from playground.ui.viewmodels.replay import ReplayViewModel
 from playground.ui.viewmodels.session import Session
 from playground.ui.viewmodels.suites import SuitesViewModel
+from playground.ui.widgets.code_view import CodeView
 from playground.ui.widgets.compare_view import CompareView
 from playground.ui.widgets.replay_view import ReplayView
 from playground.ui.widgets.suite_view import ShowRun, SuiteView
@@ -42,17 +44,26 @@ class TestingWindow(QDialog):
         self.compare_vm = CompareViewModel(session, parent=self)
         self.replay_vm = ReplayViewModel(session, parent=self)
         self.suites_vm = SuitesViewModel(session, parent=self)
+        self.code_vm = CodeViewModel(session, parent=self)
         chosen = choices()
         if chosen:
             first = chosen[0][0]
             self.compare_vm.set_variants([Variant("A", first), Variant("B", first)])
         self.compare_view = CompareView(self.compare_vm, choices)
         self.replay_view = ReplayView(self.replay_vm, choices, current_thread)
-        self.suite_view = SuiteView(self.suites_vm, choices, current_thread, show_run)
+        self.code_view = CodeView(self.code_vm, choices)
+
+        def on_result_selected(thread_id: str, run_id: str) -> None:
+            self.code_view.set_run(thread_id, run_id)
+            if show_run is not None:
+                show_run(thread_id, run_id)
+
+        self.suite_view = SuiteView(self.suites_vm, choices, current_thread, on_result_selected)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.compare_view, "Compare")
         self.tabs.addTab(self.replay_view, "Replay")
         self.tabs.addTab(self.suite_view, "Suites")
+        self.tabs.addTab(self.code_view, "Code")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
