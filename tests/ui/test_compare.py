@@ -110,3 +110,45 @@ async def test_keep_this_one_puts_the_variant_in_the_editor_unsaved(env: Env) ->
     assert editor.is_dirty
     editor.revert()
     assert editor.draft.instructions == "Be plain." and not editor.is_dirty
+
+
+async def test_tools_override_is_read_as_json_and_bad_json_is_explained(
+    env: Env, llm: ScriptedLLM, qtbot: QtBot
+) -> None:
+    window, _ = await _window(env, qtbot)
+    view, vm = window.compare_view, window.compare_vm
+    view.columns[1].tools_edit.setText('[{"type": "code_interpreter"}')
+    view.message_edit.setText("hi")
+    view.send_button.click()
+    assert view.problem_label.text().startswith("B: the tools are not valid JSON")
+    assert "not valid JSON" in view.problem_label.text() and not vm.busy
+    view.columns[1].tools_edit.setText('[{"type": "code_interpreter"}]')
+    view.send_button.click()
+    await until(lambda: _done(window), [vm.column_changed, vm.busy_changed], what="both runs")
+    assert view.problem_label.text() == ""
+    assert vm.columns[1].variant.overrides == {"tools": [{"type": "code_interpreter"}]}
+    run = await env.client.runs.retrieve(vm.columns[1].thread_id, vm.columns[1].run_id)
+    assert [t.type for t in run.tools] == ["code_interpreter"]
+
+
+def test_a_column_shows_its_images_as_thumbnails_and_fetches_nothing(
+    env: Env, qtbot: QtBot
+) -> None:
+    from playground.ui.viewmodels.compare import Column, CompareViewModel
+    from playground.ui.widgets.compare_view import VariantColumn
+    from tests.ui.inspector_env import png_bytes
+
+    vm = CompareViewModel(env.session)
+    widget = VariantColumn(vm, 0, [])
+    qtbot.addWidget(widget)
+    column = Column(
+        Variant("A", "asst_1"),
+        status="completed",
+        answer="Here is the chart ![remote](https://example.com/x.png)",
+        image_file_ids=["file-1"],
+        images={"file-1": png_bytes(30, 20)},
+    )
+    widget.show_result(column)
+    assert "chat-thumb:file-1" in widget.answer_view.toHtml()
+    assert all(not r.startswith("chat-thumb") for r in widget.answer_view.refused_resources)
+    assert widget.outputs_label.text() == "Outputs: image file-1"

@@ -42,6 +42,8 @@ class Column:
     run_id: str = ""
     #: The call this column waits for an output of ("" when not asking).
     asking: str = ""
+    #: Image bytes by file id, fetched once the run has finished (for thumbnails).
+    images: dict[str, bytes] = field(default_factory=dict)
 
     def facts(self) -> str:
         parts = [self.status]
@@ -152,7 +154,9 @@ class CompareViewModel(QObject):
             self._pending.clear()
             self._set_busy(False)
         for index, outcome in enumerate(outcomes):
-            self._columns[index] = _column_from(outcome)
+            column = _column_from(outcome)
+            column.images = await _fetch_images(client, column.image_file_ids)
+            self._columns[index] = column
             self.column_changed.emit(index)
 
     def _answers_for(self, index: int, variant: Variant) -> ToolAnswers:
@@ -193,6 +197,22 @@ class CompareViewModel(QObject):
         if value != self._busy:
             self._busy = value
             self.busy_changed.emit(value)
+
+
+#: Thumbnails per column; more images are listed by id only.
+MAX_IMAGES = 4
+
+
+async def _fetch_images(client: Any, file_ids: list[str]) -> dict[str, bytes]:
+    from playground.api import AssistantsError
+
+    found: dict[str, bytes] = {}
+    for file_id in file_ids[:MAX_IMAGES]:
+        try:
+            found[file_id] = await client.files.download(file_id)
+        except AssistantsError:
+            continue  # the id is still listed; a missing thumbnail is not worth an error
+    return found
 
 
 def _column_from(outcome: VariantOutcome) -> Column:

@@ -7,8 +7,11 @@ in that column, so it is clear which variant asks.
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Callable
 
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.testing.variants import Variant
-from playground.ui.markdown import SafeTextBrowser
+from playground.ui.markdown import LOCAL_IMAGE_SCHEME, SafeTextBrowser, render_markdown
 from playground.ui.viewmodels.compare import Column, CompareViewModel
 
 AssistantChoices = Callable[[], list[tuple[str, str]]]
@@ -65,12 +68,15 @@ class VariantColumn(QFrame):
         self.instructions_edit = QPlainTextEdit()
         self.instructions_edit.setPlaceholderText("Instructions as saved")
         self.instructions_edit.setMaximumHeight(70)
+        self.tools_edit = QLineEdit()
+        self.tools_edit.setPlaceholderText('as saved, or JSON: [{"type": "code_interpreter"}]')
         form.addRow("Name", self.label_edit)
         form.addRow("Assistant", self.assistant_combo)
         form.addRow("Model", self.model_edit)
         form.addRow("Temperature", self.temperature_edit)
         form.addRow("top_p", self.top_p_edit)
         form.addRow("Response", self.format_combo)
+        form.addRow("Tools", self.tools_edit)
         layout.addLayout(form)
         layout.addWidget(self.instructions_edit)
 
@@ -129,8 +135,10 @@ class VariantColumn(QFrame):
         fmt = o.get("response_format")
         self.format_combo.setCurrentText(fmt if isinstance(fmt, str) else "as saved")
         self.instructions_edit.setPlainText(str(o.get("instructions", "")))
+        self.tools_edit.setText(json.dumps(o["tools"]) if "tools" in o else "")
 
     def variant(self) -> Variant:
+        """The settings as typed; :class:`ValueError` (plain words) for unreadable tools."""
         data = self.assistant_combo.currentData()
         text = self.assistant_combo.currentText().strip()
         assistant_id = data if isinstance(data, str) and text.endswith(f"({data})") else text
@@ -146,6 +154,14 @@ class VariantColumn(QFrame):
         if self.instructions_edit.toPlainText().strip():
             overrides["instructions"] = self.instructions_edit.toPlainText()
         label = self.label_edit.text().strip() or f"Variant {self.index + 1}"
+        if self.tools_edit.text().strip():
+            try:
+                tools = json.loads(self.tools_edit.text())
+            except ValueError as exc:
+                raise ValueError(f"{label}: the tools are not valid JSON ({exc}).") from None
+            if not isinstance(tools, list):
+                raise ValueError(f"{label}: the tools must be a JSON list of tool objects.")
+            overrides["tools"] = tools
         return Variant(label, assistant_id, overrides)
 
     def show_result(self, column: Column) -> None:
@@ -153,7 +169,16 @@ class VariantColumn(QFrame):
             f"{column.variant.label}: {column.facts()}"
             + (f" — {column.error}" if column.error else "")
         )
-        self.answer_view.set_markdown(column.answer)
+        thumbs = {}
+        for file_id, data in column.images.items():
+            image = QImage.fromData(data)
+            if not image.isNull():
+                thumbs[file_id] = image
+        self.answer_view.set_local_images(thumbs)
+        pictures = "".join(
+            f"<p><img src='{LOCAL_IMAGE_SCHEME}:{html.escape(i)}' width='220'></p>" for i in thumbs
+        )
+        self.answer_view.setHtml(render_markdown(column.answer) + pictures)
         self.steps_label.setText("Steps: " + (", ".join(column.steps) or "—"))
         outputs = [f"image {i}" for i in column.image_file_ids] + [
             f"file {f}" for f in column.file_ids
@@ -189,6 +214,11 @@ class CompareView(QWidget):
         top.addWidget(self.send_button)
         top.addWidget(self.add_button)
         layout.addLayout(top)
+        self.problem_label = QLabel()
+        self.problem_label.setStyleSheet("color: #b00020;")
+        self.problem_label.setWordWrap(True)
+        layout.addWidget(self.problem_label)
+        self.problem_label.hide()
         self._row = QWidget()
         self._row_layout = QHBoxLayout(self._row)
         scroll = QScrollArea()
@@ -228,8 +258,16 @@ class CompareView(QWidget):
         self.add_button.setEnabled(not busy)
 
     def on_send_clicked(self) -> None:
-        for widget in self.columns:
-            self._vm.update_variant(widget.index, widget.variant())
+        try:
+            variants = [widget.variant() for widget in self.columns]
+        except ValueError as exc:
+            self.problem_label.setText(str(exc))
+            self.problem_label.show()
+            return
+        self.problem_label.setText("")
+        self.problem_label.hide()
+        for widget, variant in zip(self.columns, variants, strict=True):
+            self._vm.update_variant(widget.index, variant)
         self._vm.send(self.message_edit.text())
 
     def on_add_clicked(self) -> None:
