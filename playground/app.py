@@ -128,6 +128,7 @@ class PlaygroundApp:
         session.profile_changed.connect(self.on_session_profile_changed)
         window.profile_selected.connect(cvm.select)
         window.connections_requested.connect(self.on_window_connections_requested)
+        window.testing_requested.connect(self.on_window_testing_requested)
         window.closing.connect(self.on_window_closing)
         parts.embedded.failed.connect(self.on_embedded_failed)
 
@@ -211,6 +212,14 @@ class PlaygroundApp:
         if self._dialog is None:
             self._dialog = ConnectionDialog(self.parts.connection_vm, parent=self.window)
         self._dialog.open_for(self.parts.session.profile_id)
+
+    def on_window_testing_requested(self) -> None:
+        from playground.ui.dialogs.testing_window import open_testing_window
+
+        assert self.parts is not None
+        self._testing = open_testing_window(
+            getattr(self, "_testing", None), self.parts, self.window
+        )
 
     def on_window_closing(self) -> None:
         # Stop any run's task now, so nothing keeps talking to a runtime about to stop.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from playground.api import AssistantsClient
+from playground.api.dialects import AzureDialect, Dialect
 from playground.protocol import Assistant, FunctionToolCall, Message, Run, RunStep, ToolCallsDetails
 
 #: The same variable name the request log's "copy as curl" uses.
@@ -227,3 +228,11 @@ def observe_calls(steps: Sequence[RunStep]) -> dict[tuple[str, str], str]:
                 if isinstance(call, FunctionToolCall) and call.function.output is not None:
                     found[(call.function.name, call.function.arguments)] = call.function.output
     return found
+
+
+def target_for(dialect: Dialect) -> Target:
+    """Where generated code should connect to reach the same server as ``dialect``."""
+    if isinstance(dialect, AzureDialect):
+        endpoint = dialect.base_url.removesuffix("/openai")
+        return Target(endpoint, "azure", dialect.api_version)
+    return Target(dialect.base_url)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +26,16 @@ class ReportWriteError(TestingError):
     """A report file could not be written."""
 
 
+#: Characters XML 1.0 cannot carry at all (a model's answer may hold terminal escapes).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _testcase_name(run: CaseRun, turn_index: int, label: str) -> str:
-    return f"{run.case} [{run.repeat}] turn {turn_index}: {label}"
+    return _x(f"{run.case} [{run.repeat}] turn {turn_index}: {label}")
 
 
 def _by_assistant(report: SuiteReport) -> Iterator[tuple[str, str, list[CaseRun]]]:
@@ -58,29 +67,34 @@ def _turn_cases(run: CaseRun, index: int, turn: TurnResult, classname: str) -> l
             },
         )
         if not check.passed:
-            failure = ET.SubElement(case, "failure", {"message": check.detail, "type": "check"})
-            failure.text = check.detail
-        ET.SubElement(case, "system-out").text = out
+            detail = _x(check.detail)
+            failure = ET.SubElement(case, "failure", {"message": detail, "type": "check"})
+            failure.text = detail
+        ET.SubElement(case, "system-out").text = _x(out)
         cases.append(case)
     if turn.error:
         case = ET.Element(
             "testcase",
-            {"classname": classname, "name": _testcase_name(run, index, "run"), "time": seconds},
+            {
+                "classname": classname,
+                "name": _testcase_name(run, index, "run"),
+                "time": seconds,
+            },
         )
-        error = ET.SubElement(case, "error", {"message": turn.error, "type": "run"})
-        error.text = turn.error
-        ET.SubElement(case, "system-out").text = out
+        error = ET.SubElement(case, "error", {"message": _x(turn.error), "type": "run"})
+        error.text = _x(turn.error)
+        ET.SubElement(case, "system-out").text = _x(out)
         cases.append(case)
     return cases
 
 
 def junit_xml(report: SuiteReport) -> str:
-    root = ET.Element("testsuites", {"name": report.suite, "time": f"{report.duration_s:.3f}"})
+    root = ET.Element("testsuites", {"name": _x(report.suite), "time": f"{report.duration_s:.3f}"})
     for assistant_id, name, runs in _by_assistant(report):
         suite = ET.SubElement(
-            root, "testsuite", {"name": f"{report.suite} — {name} ({assistant_id})"}
+            root, "testsuite", {"name": _x(f"{report.suite} — {name} ({assistant_id})")}
         )
-        classname = f"{name}.{report.suite}"
+        classname = _x(f"{name}.{report.suite}")
         cases: list[ET.Element] = []
         for run in runs:
             for index, turn in enumerate(run.turns, start=1):
@@ -90,13 +104,12 @@ def junit_xml(report: SuiteReport) -> str:
                     "testcase",
                     {
                         "classname": classname,
-                        "name": f"{run.case} [{run.repeat}]: case",
+                        "name": _x(f"{run.case} [{run.repeat}]: case"),
                         "time": "0",
                     },
                 )
-                ET.SubElement(
-                    case, "error", {"message": run.error, "type": "case"}
-                ).text = run.error
+                message = _x(run.error)
+                ET.SubElement(case, "error", {"message": message, "type": "case"}).text = message
                 cases.append(case)
         suite.extend(cases)
         suite.set("tests", str(len(cases)))
@@ -126,7 +139,7 @@ code{font-size:.9em}.muted{color:#6b6b74}
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(_x(str(text)), quote=True)
 
 
 def _run_section(run: CaseRun) -> list[str]:

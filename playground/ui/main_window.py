@@ -88,10 +88,12 @@ class ErrorBanner(QFrame):
 
 
 class MainWindow(QMainWindow):
-    """Signals: ``profile_selected(str)``, ``connections_requested()``, ``closing()``."""
+    """Signals: ``profile_selected(str)``, ``connections_requested()``,
+    ``testing_requested()`` (open Compare / Replay / Suites), ``closing()``."""
 
     profile_selected = Signal(str)
     connections_requested = Signal()
+    testing_requested = Signal()
     closing = Signal()
 
     def __init__(self, bridge: MessageBridge, parent: QWidget | None = None) -> None:
@@ -112,6 +114,9 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.profile_combo)
         self.connections_button = QPushButton("Connections…")
         toolbar.addWidget(self.connections_button)
+        self.testing_button = QPushButton("Test assistants…")
+        self.testing_button.setToolTip("Compare variants, replay a thread, run test suites")
+        toolbar.addWidget(self.testing_button)
         # Elided, not clipped: the description (two URLs) is often wider than what is left of
         # the toolbar, and a plain label would drop into the toolbar's overflow menu.
         self.connection_label = ElidedLabel("Starting…")
@@ -255,6 +260,7 @@ class MainWindow(QMainWindow):
         self._bridge.notice_posted.connect(self.on_bridge_notice_posted)
         self.profile_combo.currentIndexChanged.connect(self.on_profile_combo_changed)
         self.connections_button.clicked.connect(self.connections_requested)
+        self.testing_button.clicked.connect(self.testing_requested)
 
     def on_bridge_error_posted(self, title: str, detail: str) -> None:
         self.banner.show_error(title, detail)

@@ -220,3 +220,57 @@ async def test_repeat_k_runs_each_case_k_times_in_new_threads(rig: Rig) -> None:
     assert len({r.thread_id for r in report.runs}) == 12
     assert len({r.turns[0].run_id for r in report.runs}) == 12
     assert report.passed and report.counts() == (12, 12, 6, 6)
+
+
+async def test_calls_without_a_canned_output_follow_the_functions_saved_mode(
+    rig: Rig, tmp_path: Path
+) -> None:
+    from playground.store.function_modes import FunctionMode, FunctionModeKind
+    from playground.store.store import open_store
+    from playground.testing.tool_answers import SavedFunctionModes
+
+    store = open_store()
+    assistant_id = await _assistant(rig)
+    local = tmp_path / "weather.py"
+    local.write_text("def get_weather(city, unit):\n    return {'city': city, 'temp': len(city)}\n")
+    store.function_modes.set(
+        "prof_1",
+        assistant_id,
+        "get_weather",
+        FunctionMode(
+            kind=FunctionModeKind.LOCAL_PYTHON, python_path=str(local), callable_name="get_weather"
+        ),
+    )
+    suite = parse_suite(
+        json.dumps(
+            {
+                "name": "Modes",
+                "cases": [{"name": "local", "turns": [{"user": "Weather?"}]}],
+            }
+        )
+    )
+    rig.llm.queue(tool_calls(("get_weather", {"city": "Oslo", "unit": "celsius"})), text("ok"))
+    modes = SavedFunctionModes(store.function_modes, "prof_1")
+    report = await SuiteRunner(rig.client, rig.driver, extra_sources=[modes]).run(
+        suite, [assistant_id]
+    )
+    [turn] = report.runs[0].turns
+    assert turn.error == "" and turn.observation is not None
+    assert json.loads(turn.observation.function_calls[0].output or "") == {
+        "city": "Oslo",
+        "temp": 4,
+    }
+
+    store.function_modes.set(
+        "prof_1",
+        assistant_id,
+        "get_weather",
+        FunctionMode(kind=FunctionModeKind.CANNED, canned_output="always 20"),
+    )
+    rig.llm.queue(tool_calls(("get_weather", {"city": "Rome", "unit": "celsius"})), text("ok"))
+    report = await SuiteRunner(rig.client, rig.driver, extra_sources=[modes]).run(
+        suite, [assistant_id]
+    )
+    observed = report.runs[0].turns[0].observation
+    assert observed is not None and observed.function_calls[0].output == "always 20"
+    assert rig.llm.pending == 0
