@@ -88,7 +88,7 @@ def bad_request(message: str, *, param: str | None = None, code: str | None = No
 
 
 # An absolute POSIX or Windows path inside a message, up to a quote or whitespace.
-_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"]*[/\\][^\s'\"]*")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:[A-Za-z]:)?[/\\][^\s'\"]*[/\\][^\s'\"]*")
 
 
 def public_reason(exc: BaseException) -> str:
