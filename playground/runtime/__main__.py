@@ -6,6 +6,8 @@ and last exactly one ``listening on http://HOST:PORT`` line once startup has fin
 serves until SIGTERM/SIGINT (or, with ``--exit-with-parent``, until the parent is gone). Readers wait for ``listening on``, so it stays the last line.
 The model API key is read from the environment variable named by
 ``--model-api-key-env``, never from the command line (argv is visible to other users).
+The server token comes from ``--token-file``, else ``$ASSISTANTS_PLAYGROUND_TOKEN``, else is
+generated; ``--token`` still works but warns, for the same reason.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from starlette.requests import Request
@@ -37,7 +38,18 @@ class _NoBody:
 NO_BODY: Final = _NoBody()
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.S)
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.S)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+#: Tokens :func:`_deep_path` reads before giving up on naming the field.
+_PATH_SCAN_TOKENS = 1_000_000
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# A \uD800-\uDBFF escape not followed by a low one, or a \uDC00-\uDFFF escape not preceded
+# by a high one. Only a prefilter (an escaped backslash can fake a match): a hit makes the
+# parsed value be walked for the real answer.
+_LONE_SURROGATE_ESCAPE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def max_body_bytes(request: Request) -> int:
@@ -76,24 +88,49 @@ async def read_json_body(request: Request) -> object:
 
 
 def parse_json(raw: bytes) -> object:
-    """Parse a JSON document that must be valid UTF-8, at most :data:`MAX_DEPTH` deep."""
+    """Parse a JSON document that must be valid UTF-8, at most :data:`MAX_DEPTH` deep.
+
+    Both checks look at the raw bytes first, at C speed, so a large ordinary body costs
+    little more than ``json.loads``; only a body that may break a rule is walked in Python
+    to find the ``param`` to name.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise bad_request(
             f"The request body is not valid UTF-8 (invalid byte at position {exc.start})."
         ) from None
+    if _deeper_than(raw, MAX_DEPTH):
+        raise _too_deep(_deep_path(raw))
     try:
         value = json.loads(text)
-    except RecursionError:
-        raise _too_deep(_deep_path(raw)) from None
+    except RecursionError:  # cannot happen below MAX_DEPTH; kept as a guard
+        raise _too_deep(None) from None
     except ValueError:
         raise bad_request(
             "We could not parse the JSON body of your request. Send valid JSON "
             "with 'Content-Type: application/json'."
         ) from None
-    _check(value)
+    if _LONE_SURROGATE_ESCAPE.search(raw):
+        _check(value)
     return value
+
+
+def _deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the brackets outside strings nest deeper than ``limit``.
+
+    Each pass removes the innermost pairs, exactly one level;
+    a body still holding brackets after ``limit`` passes is too deep.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        # The placeholder keeps "{[]}" from losing two levels in one pass.
+        brackets = brackets.replace(b"[]", b"x").replace(b"{}", b"x").replace(b"x", b"")
+        if not brackets:
+            return False
+    return True
 
 
 def _too_deep(param: str | None) -> ApiError:
@@ -110,26 +147,50 @@ def _join(path: str, step: str | int) -> str:
     return f"{path}.{step}" if path else step
 
 
+def _children(item: dict[str, object] | list[object]) -> Iterator[tuple[str | int, object]]:
+    return iter(item.items()) if isinstance(item, dict) else enumerate(item)
+
+
+def _format(steps: list[str | int]) -> str:
+    path = ""
+    for step in steps:
+        path = _join(path, step)
+    return path
+
+
 def _check(value: object) -> None:
-    """Walk the parsed body (iteratively) for depth and for unpaired surrogates."""
-    pending: list[tuple[object, str, int]] = [(value, "", 0)]
-    while pending:
-        item, path, depth = pending.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                raise _bad_text(path)
+    """Walk the parsed body for depth and unpaired surrogates.
+
+    Depth-first with one iterator per open container, so the walk needs memory for the
+    nesting depth only (at most :data:`MAX_DEPTH`), however many items the body holds.
+    """
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise _bad_text("")
+        return
+    if not isinstance(value, dict | list):
+        return
+    path: list[str | int] = []
+    stack = [_children(value)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            if path:
+                path.pop()
             continue
-        if not isinstance(item, dict | list):
-            continue
-        if depth >= MAX_DEPTH:
-            raise _too_deep(_short(path))
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if _SURROGATE.search(key):
-                    raise _bad_text(_join(path, "<key>"))
-                pending.append((child, _join(path, key), depth + 1))
-        else:
-            pending.extend((child, _join(path, i), depth + 1) for i, child in enumerate(item))
+        key, child = entry
+        if isinstance(key, str) and _SURROGATE.search(key):
+            # Name the object, not the key: the key itself cannot be written as UTF-8.
+            raise _bad_text(_format([*path, "<key>"]))
+        if isinstance(child, str):
+            if _SURROGATE.search(child):
+                raise _bad_text(_format([*path, key]))
+        elif isinstance(child, dict | list):
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(_short(_format([*path, key])))
+            path.append(key)
+            stack.append(_children(child))
 
 
 def _bad_text(path: str) -> ApiError:
@@ -155,7 +216,9 @@ def _deep_path(raw: bytes) -> str | None:
     stack: list[str | int] = []
     key: str | int = 0
     expecting_key = False
-    for match in _TOKEN.finditer(raw):
+    for count, match in enumerate(_TOKEN.finditer(raw)):
+        if count > _PATH_SCAN_TOKENS:
+            return None
         token = match.group()
         if token in (b"[", b"{"):
             stack.append(key)
@@ -171,7 +234,11 @@ def _deep_path(raw: bytes) -> str | None:
             else:
                 expecting_key = True
         elif token != b":" and expecting_key:
-            key, expecting_key = json.loads(token), False
+            try:
+                key = str(json.loads(token))
+            except ValueError:
+                key = "?"
+            expecting_key = False
     steps = stack[1:5]
     path = ""
     for step in steps:

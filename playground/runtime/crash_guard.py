@@ -14,7 +14,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import ApiError
+from .errors import ApiError, DiskFull, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,16 @@ class CrashGuard:
 
         try:
             await self._app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
             if started:
                 raise
+            if is_disk_full(exc):
+                # An expected condition with its own plain answer; no traceback per request.
+                log.warning(
+                    "%s %s failed: the disk is full", scope.get("method"), scope.get("path")
+                )
+                await DiskFull().response()(scope, receive, send)
+                return
             log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             response = ApiError(500, CRASH_MESSAGE, code="server_error").response()
             await response(scope, receive, send)

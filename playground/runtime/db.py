@@ -15,6 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .disk_reserve import RESERVE_NAME, SpaceReserve
+from .errors import DiskFull, is_disk_full
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -56,8 +59,10 @@ class Database:
 
     CHECKPOINT_EVERY = 500
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, reserve_bytes: int = 0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._reserve = SpaceReserve(path.parent / RESERVE_NAME, reserve_bytes)
+        self._reserve.fill()  # best effort: a disk full already at start has no reserve
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
@@ -71,23 +76,51 @@ class Database:
             self._conn.executescript(SCHEMA)
 
     async def call(
-        self, work: Callable[[sqlite3.Connection], T], *, quick: bool = False, write: bool = True
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        *,
+        quick: bool = False,
+        write: bool = True,
+        frees_space: bool = False,
     ) -> T:
         """Run ``work(conn)``, inside one transaction when it ``write``s.
 
         ``quick=True`` promises the work touches a handful of rows by key; it then runs
         right here when the connection is free (see the class docstring).
+        A write that fails for lack of disk space raises :class:`DiskFull`; one that
+        ``frees_space`` (a delete) first gives up the disk reserve and tries again.
         """
-        if quick and self._lock.acquire(blocking=False):
+        try:
+            result = await self._call(work, quick, write)
+        except Exception as exc:
+            if not (write and is_disk_full(exc)):
+                raise
+            if not (frees_space and self._reserve.release()):
+                raise DiskFull() from exc
             try:
-                result = self._transaction(work) if write else work(self._conn)
-            finally:
-                self._lock.release()
-        else:
-            result = await asyncio.to_thread(self._run, work, write)
+                result = await asyncio.to_thread(self._run, work, write)
+            except Exception as again:
+                if is_disk_full(again):
+                    raise DiskFull() from again
+                raise
         if write:
             self._count_write()
+        if frees_space and not self._reserve.held:
+            await self.refill_reserve()
         return result
+
+    async def refill_reserve(self) -> None:
+        """Take the disk reserve again if deletions have made room for it."""
+        if not self._reserve.held:
+            await asyncio.to_thread(self._reserve.fill)
+
+    async def _call(self, work: Callable[[sqlite3.Connection], T], quick: bool, write: bool) -> T:
+        if quick and self._lock.acquire(blocking=False):
+            try:
+                return self._transaction(work) if write else work(self._conn)
+            finally:
+                self._lock.release()
+        return await asyncio.to_thread(self._run, work, write)
 
     def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
         with self._lock:
@@ -97,10 +130,13 @@ class Database:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(self._conn)
+            self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL does); a failed COMMIT has not.
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
             raise
-        self._conn.execute("COMMIT")
         return result
 
     def _count_write(self) -> None:

@@ -7,7 +7,9 @@ parses — instead of Starlette's plain-text or HTML defaults.
 
 from __future__ import annotations
 
+import errno
 import re
+import sqlite3
 from pathlib import PurePath
 from typing import Any
 
@@ -37,8 +39,10 @@ class ApiError(Exception):
         param: str | None = None,
         code: str | None = None,
         type: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = headers
         self.status = status
         self.message = message
         self.param = param
@@ -56,7 +60,7 @@ class ApiError(Exception):
         }
 
     def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status)
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
 _NOUNS = {
@@ -84,7 +88,7 @@ def bad_request(message: str, *, param: str | None = None, code: str | None = No
 
 
 # An absolute POSIX or Windows path inside a message, up to a quote or whitespace.
-_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"]*[/\\][^\s'\"]*")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:[A-Za-z]:)?[/\\][^\s'\"]*[/\\][^\s'\"]*")
 
 
 def public_reason(exc: BaseException) -> str:
@@ -98,3 +102,43 @@ def public_reason(exc: BaseException) -> str:
         return f"{exc.strerror} ({name!r})" if name else exc.strerror
     text = _ABSOLUTE_PATH.sub(lambda m: m.group().replace("\\", "/").rsplit("/", 1)[-1], str(exc))
     return text.strip() or type(exc).__name__
+
+
+DISK_FULL_MESSAGE = (
+    "The server's disk is full, so nothing new can be saved. Delete files, vector stores or "
+    "threads you no longer need (deleting still works), or free space on the disk that "
+    "holds the server's data folder, then try again."
+)
+_SQLITE_FULL = 13
+
+
+class DiskFull(ApiError):
+    """A write failed for lack of disk space: 507, and SDKs are told not to retry."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            507,
+            DISK_FULL_MESSAGE,
+            code="disk_full",
+            type="server_error",
+            headers={"x-should-retry": "false"},
+        )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is ENOSPC/EDQUOT or SQLite's SQLITE_FULL."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DiskFull):
+            return True
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(current, sqlite3.Error) and (
+            getattr(current, "sqlite_errorcode", None) == _SQLITE_FULL
+            or "database or disk is full" in str(current)
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -25,7 +25,7 @@ from .code_interpreter import CodeInterpreter, Limits
 from .config import RuntimeConfig
 from .crash_guard import CrashGuard
 from .engine import RunEngine
-from .errors import ApiError
+from .errors import ApiError, DiskFull, is_disk_full
 from .file_search import SearchIndex
 from .model import ChatModel
 from .model_choice import build_model as _build_model
@@ -61,6 +61,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(_request: Request, exc: Exception) -> Response:
+    if is_disk_full(exc):
+        return DiskFull().response()
     log.error("unhandled error", exc_info=exc)
     return JSONResponse(
         ApiError(
@@ -76,7 +78,9 @@ def create_app(config: RuntimeConfig) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store.open(config.db_path, config.files_dir)
+        store = Store.open(
+            config.db_path, config.files_dir, disk_reserve_bytes=config.disk_reserve_bytes
+        )
         search = SearchIndex(config.search_db_path)
         interpreter = CodeInterpreter(config.workspaces_dir, limits=Limits())
         choice = choose_model(config)

@@ -60,8 +60,8 @@ class Store:
         files_dir.mkdir(parents=True, exist_ok=True)
 
     @classmethod
-    def open(cls, db_path: Path, files_dir: Path) -> Store:
-        return cls(Database(db_path), files_dir)
+    def open(cls, db_path: Path, files_dir: Path, *, disk_reserve_bytes: int = 0) -> Store:
+        return cls(Database(db_path, reserve_bytes=disk_reserve_bytes), files_dir)
 
     def close(self) -> None:
         self._db.close()
@@ -125,7 +125,7 @@ class Store:
                 args.append(parent)
             return conn.execute(sql, args).rowcount > 0
 
-        return await self._db.call(work, quick=True)
+        return await self._db.call(work, quick=True, frees_space=True)
 
     async def list_page(
         self,
@@ -234,7 +234,7 @@ class Store:
                 > 0
             )
 
-        return await self._db.call(work)
+        return await self._db.call(work, frees_space=True)
 
     # ---------------------------------------------------------------- messages
 
@@ -331,6 +331,7 @@ class Store:
         deleted = await self.delete("file", file_id)
         if deleted:
             await asyncio.to_thread(self.file_path(file_id).unlink, True)
+            await self._db.refill_reserve()
         return deleted
 
     def new_upload_path(self) -> Path:

@@ -18,6 +18,7 @@ import pytest
 from playground.runtime.engine import EventHub, RunEngine
 from playground.runtime.ids import new_id
 from playground.runtime.model import OpenAIChatModel
+from playground.runtime.model.retry import RetryPolicy
 from playground.runtime.objects import new_message, new_run, new_thread, text_part
 from playground.runtime.store import Obj, Store
 from tests.helpers.scripted_llm import ScriptedLLM, error, text, tool_calls
@@ -131,7 +132,8 @@ def assert_events_match_spec(events: Events) -> None:
 @pytest.fixture
 async def rig(scripted_llm: ScriptedLLM, tmp_path: Path) -> AsyncIterator[Rig]:
     store = Store.open(tmp_path / "runtime.sqlite3", tmp_path / "files")
-    model = OpenAIChatModel(scripted_llm.base_url, "scripted")
+    # One attempt: these tests script each model error once (retries are tested elsewhere).
+    model = OpenAIChatModel(scripted_llm.base_url, "scripted", retry=RetryPolicy(attempts=1))
     engine = RunEngine(store, model, None, None, run_expiry_seconds=600)
     try:
         yield Rig(store, engine, scripted_llm)

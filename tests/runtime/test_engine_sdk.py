@@ -186,7 +186,8 @@ def test_cancel_a_thinking_run(client: Any, module_llm: ScriptedLLM) -> None:
 
 
 def test_model_error_fails_run_with_reason(client: Any, module_llm: ScriptedLLM) -> None:
-    module_llm.queue(error(503, "model is loading"))
+    # The runtime tries the model three times (retry policy) before it gives up.
+    module_llm.queue(*[error(503, "model is loading")] * 3)
     assistant = _assistant(client)
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
     run = client.beta.threads.runs.create_and_poll(

@@ -219,3 +219,39 @@ def test_errors_json_is_never_a_500(http: httpx.Client) -> None:
         )
         assert response.status_code == 400, (body, response.text)
         assert json.loads(response.text)["error"]["type"] == "invalid_request_error"
+
+
+def test_client_visible_reasons_never_carry_server_paths() -> None:
+    from playground.runtime.errors import public_reason
+
+    too_long = OSError(36, "File name too long", "/srv/data/code_interpreter/thread_1/" + "x" * 300)
+    assert public_reason(too_long) == f"File name too long ('{'x' * 300}')"
+    missing = FileNotFoundError(2, "No such file or directory", "/srv/data/files/file_1")
+    assert public_reason(missing) == "No such file or directory ('file_1')"
+    assert (
+        public_reason(ValueError("cannot open /srv/data/a/b.txt: bad")) == "cannot open b.txt: bad"
+    )
+    assert public_reason(ValueError(r"C:\Users\me\data\b.txt broke")) == "b.txt broke"
+    assert public_reason(ValueError("a ratio of 1/2 stays")) == "a ratio of 1/2 stays"
+    assert public_reason(ValueError("use and/or/not")) == "use and/or/not"
+    assert public_reason(RuntimeError()) == "RuntimeError"
+
+
+def test_body_rules_are_exact_at_the_edges() -> None:
+    from playground.runtime.body import MAX_DEPTH, parse_json
+    from playground.runtime.errors import ApiError
+
+    deepest = '[{"a":' * (MAX_DEPTH // 2) + "1" + "}]" * (MAX_DEPTH // 2)
+    assert parse_json(deepest.encode()) is not None
+    with pytest.raises(ApiError, match="nested more than"):
+        parse_json(("[" + deepest + "]").encode())
+    # Brackets inside strings are text, not nesting.
+    assert parse_json(json.dumps({"s": "[" * 500}).encode()) == {"s": "[" * 500}
+    # An escaped backslash before "ud800" is plain text, and a pair written as escapes is fine.
+    assert parse_json(b'{"s": "a\\\\ud800", "e": "\\ud83d\\ude00"}') == {
+        "s": "a\\ud800",
+        "e": "\N{GRINNING FACE}",
+    }
+    with pytest.raises(ApiError) as info:
+        parse_json(b'{"list": ["fine", {"deep": "\\udc00 low alone"}]}')
+    assert info.value.param == "list[1].deep"

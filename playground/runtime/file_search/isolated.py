@@ -26,6 +26,12 @@ from .errors import ExtractionError, FileSearchError, FileTooLarge, UnsupportedF
 from .limits import ExtractionLimits
 from .worker import EXIT_OUT_OF_MEMORY
 
+# Exit statuses of a child stopped by its CPU limit (SIGXCPU, then SIGKILL at the hard limit).
+_CPU_LIMIT_STATUSES = frozenset(
+    -number
+    for number in (getattr(signal, "SIGXCPU", None), getattr(signal, "SIGKILL", None))
+    if number
+)
 _BOMB_HINT = "The document may be a decompression bomb or far too complex."
 
 
@@ -144,7 +150,7 @@ def _result(filename: str, status: int, output: bytes, limits: ExtractionLimits)
             f"Reading {filename!r} needed more than {megabytes} MB of memory, the limit for "
             f"one file, so it was stopped. {_BOMB_HINT}"
         )
-    if status in (-signal.SIGXCPU, -signal.SIGKILL):
+    if status in _CPU_LIMIT_STATUSES:
         raise FileTooLarge(
             f"Reading {filename!r} needed more than {limits.worker_seconds:g} seconds of "
             f"processor time, the limit for one file, so it was stopped. {_BOMB_HINT}"

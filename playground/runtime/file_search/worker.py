@@ -30,7 +30,10 @@ def _limit(memory_bytes: int, cpu_seconds: int) -> None:
         _, current_hard = resource.getrlimit(limit)
         if current_hard != resource.RLIM_INFINITY:
             soft, hard = min(soft, current_hard), min(hard, current_hard)
-        resource.setrlimit(limit, (soft, hard))
+        try:
+            resource.setrlimit(limit, (soft, hard))
+        except (ValueError, OSError):
+            pass  # macOS refuses RLIMIT_AS; the parent's wall-clock limit still holds
 
 
 def _near_memory_limit(memory_bytes: int) -> bool:

@@ -10,17 +10,39 @@ refusal).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
+from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
 from playground.runtime.model.errors import ModelError
+from playground.runtime.model.retry import (
+    DEFAULT_RETRY,
+    RetryPolicy,
+    describe_failure,
+    is_unreachable,
+    should_retry_status,
+)
 from playground.runtime.model.types import ChatChunk, ChatRequest, ToolCallDelta, Usage
 
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=30.0)
+
+
+class _StatusFailure(Exception):
+    """A non-200 answer, kept whole until the retry policy has decided about it."""
+
+    def __init__(self, status: int, body: str, headers: Mapping[str, str]) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+def _tries(count: int) -> str:
+    return f" (tried {count} times)" if count > 1 else ""
 
 
 class _Endpoint:
@@ -68,8 +90,11 @@ class OpenAIChatModel:
         stream: bool = True,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._endpoint = _Endpoint(base_url, api_key)
+        self._retry = retry
+        self._timeout = timeout
         self.model = model
         self._stream = stream
         self._send_stream_options = True
@@ -100,24 +125,67 @@ class OpenAIChatModel:
         return body
 
     async def complete(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
-        """Stream one answer; every failure surfaces as :class:`ModelError`."""
-        try:
-            if self._stream:
-                async for chunk in self._complete_streaming(request):
-                    yield chunk
-            else:
-                for chunk in await self._complete_plain(request):
-                    yield chunk
-        except ModelError:
-            raise
-        except httpx.TimeoutException as exc:
-            raise ModelError(
-                f"The model at {self._endpoint.display} did not answer in time ({type(exc).__name__})."
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise ModelError(
-                f"Could not reach the model at {self._endpoint.display}: {exc or type(exc).__name__}."
-            ) from exc
+        """Stream one answer; every failure surfaces as :class:`ModelError`.
+
+        Failures before the first chunk (connect, TLS, timeouts, 408/409/429/5xx) are
+        retried per the :class:`RetryPolicy`; once text has been passed on, a broken
+        connection ends the answer with an error instead (a retry would repeat text).
+        """
+        policy = self._retry
+        attempt = 0
+        while True:
+            yielded = False
+            try:
+                if self._stream:
+                    async for chunk in self._complete_streaming(request):
+                        yielded = True
+                        yield chunk
+                else:
+                    for chunk in await self._complete_plain(request):
+                        yielded = True
+                        yield chunk
+                return
+            except _StatusFailure as failure:
+                delay = self._status_retry_delay(failure, attempt)
+                if delay is None:
+                    raise self._final_status_error(failure, attempt + 1) from None
+            except httpx.HTTPError as exc:
+                cause = describe_failure(exc, self._timeout)
+                if yielded:
+                    raise ModelError(
+                        f"The model at {self._endpoint.display} stopped in the middle of its "
+                        f"answer: {cause}."
+                    ) from exc
+                if not is_unreachable(exc):
+                    raise ModelError(
+                        f"The request to the model at {self._endpoint.display} failed: {cause}."
+                    ) from exc
+                if attempt + 1 >= policy.attempts:
+                    raise ModelError(
+                        f"{MODEL_UNREACHABLE_PREFIX}: {self._endpoint.display}: {cause}"
+                        f"{_tries(attempt + 1)}."
+                    ) from exc
+                delay = policy.backoff(attempt)
+            attempt += 1
+            await policy.sleep(delay)
+
+    def _status_retry_delay(self, failure: _StatusFailure, attempt: int) -> float | None:
+        """Seconds to wait before retrying ``failure``, or None when it is final."""
+        policy = self._retry
+        if not should_retry_status(failure.status) or attempt + 1 >= policy.attempts:
+            return None
+        asked = policy.server_delay(failure.headers)
+        if asked is None:
+            return policy.backoff(attempt)
+        return asked if asked <= policy.max_retry_after else None
+
+    def _final_status_error(self, failure: _StatusFailure, tries: int) -> ModelError:
+        error = _status_error(failure.status, failure.body, self._endpoint.display)
+        note = _tries(tries)
+        asked = self._retry.server_delay(failure.headers)
+        if asked is not None and asked > self._retry.max_retry_after:
+            note += f" (it asked to be called again in {asked:.0f} s)"
+        return ModelError(error.message.rstrip(".") + note + ".", code=error.code)
 
     async def _complete_plain(self, request: ChatRequest) -> list[ChatChunk]:
         response = await self._client.post(
@@ -127,7 +195,7 @@ class OpenAIChatModel:
             json=self._body(request, stream=False),
         )
         if response.status_code != 200:
-            raise _status_error(response.status_code, response.text, self._endpoint.display)
+            raise _StatusFailure(response.status_code, response.text, response.headers)
         try:
             payload = response.json()
         except ValueError as exc:
@@ -157,7 +225,7 @@ class OpenAIChatModel:
                         # it and live without usage numbers from this server.
                         self._send_stream_options = False
                         continue
-                    raise _status_error(response.status_code, detail, self._endpoint.display)
+                    raise _StatusFailure(response.status_code, detail, response.headers)
                 content_type = response.headers.get("content-type", "")
                 if "text/event-stream" not in content_type:
                     # Some servers ignore stream=true and answer with one JSON object.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..errors import bad_request
+from ..errors import bad_request, public_reason
 from ..file_search.errors import ExtractionError, InvalidChunking, UnsupportedFileType
 from ..ids import new_id
 from ..store import Obj, now
@@ -173,10 +173,13 @@ async def _ingest(context: Context, vector_store_id: str, file_id: str, chunking
     except (ExtractionError, InvalidChunking) as exc:
         error = {"code": "invalid_file", "message": str(exc)}
     except FileNotFoundError as exc:
-        error = {"code": "invalid_file", "message": str(exc)}
+        error = {"code": "invalid_file", "message": public_reason(exc)}
     except Exception as exc:
         log.exception("indexing %s into %s failed", file_id, vector_store_id)
-        error = {"code": "server_error", "message": f"Indexing the file failed: {exc}"}
+        error = {
+            "code": "server_error",
+            "message": f"Indexing the file failed: {public_reason(exc)}",
+        }
 
     def settle(obj: Obj) -> Obj:
         # A cancel (batch cancel or detach) wins over a late finish.
