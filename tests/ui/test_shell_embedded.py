@@ -35,7 +35,7 @@ DEFAULT_SOURCE = (
 
 
 def _get(url: str, token: str | None) -> int:
-    request = urllib.request.Request(url)
+    request = urllib.request.Request(url, headers={"OpenAI-Beta": "assistants=v2"})
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
