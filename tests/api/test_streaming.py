@@ -20,7 +20,6 @@ from playground.api import (
     StreamInterrupted,
     UnsupportedFeatureError,
 )
-from playground.api.sse import SSEDecoder, iter_sse
 from playground.protocol import (
     MessageDeltaEvent,
     RunEvent,
@@ -29,8 +28,9 @@ from playground.protocol import (
     ThreadEvent,
     UnknownEvent,
 )
+from playground.protocol.sse import SSEDecoder
 
-SPEC = Path("/work/shared/specs/openai-openapi.yaml")
+SPEC = Path(__file__).resolve().parents[2] / "specs" / "openai-openapi.yaml"
 
 
 @cache
@@ -114,22 +114,21 @@ def test_decoder_follows_whatwg_rules() -> None:
         "data: y",
         "",
     ]
-    events = [e for line in lines if (e := decoder.feed(line)) is not None]
+    events = [e for line in lines if (e := decoder.feed_line(line)) is not None]
     assert [(e.event, e.data, e.id, e.retry) for e in events] == [
         ("x", "a\nb", "7", 50),
         ("", "y", "7", None),
     ]
-    assert decoder.feed("event: only-a-name") is None
+    assert decoder.feed_line("event: only-a-name") is None
     assert decoder.pending
-    assert decoder.feed("") is None  # no data: nothing dispatched
+    assert decoder.feed_line("") is None  # no data: nothing dispatched
 
 
-async def test_iter_sse_over_lines() -> None:
-    async def lines() -> AsyncIterator[str]:
-        for line in ["event: done\r\n", "data: [DONE]\r\n", "\r\n"]:
-            yield line
-
-    assert [(e.event, e.data) async for e in iter_sse(lines())] == [("done", "[DONE]")]
+def test_decoder_splits_bytes_on_any_line_end() -> None:
+    decoder = SSEDecoder()
+    pieces = [b"event: done\r", b"\ndata: [DO", b"NE]\r\n", b"\r\n"]
+    events = [e for piece in pieces for e in decoder.feed(piece)]
+    assert [(e.event, e.data) for e in events] == [("done", "[DONE]")]
 
 
 def test_spec_has_stream_examples() -> None:

@@ -16,7 +16,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path("/work/shared/specs/openai-openapi.yaml")
+SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "openai-openapi.yaml"
 SPEC_URI = "urn:openai-openapi"
 
 

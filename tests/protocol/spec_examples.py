@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-SPECS = Path("/work/shared/specs")
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 OPENAI_SPEC = SPECS / "openai-openapi.yaml"
 AZURE_SPEC = SPECS / "azure-openai-assistants-2024-05-01-preview.json"
 AZURE_EXAMPLES = Path(__file__).parent / "fixtures" / "azure_2024_05_01_preview_examples.json"
