@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from playground.protocol.sse import decode_all
+
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 OPENAI_SPEC = SPECS / "openai-openapi.yaml"
 AZURE_SPEC = SPECS / "azure-openai-assistants-2024-05-01-preview.json"
@@ -155,26 +157,10 @@ def azure_inline_examples() -> list[tuple[str, Any]]:
 
 
 def iter_sse(text: str) -> Iterator[tuple[str, str]]:
-    """Split SSE text into (event, data) records, per the WHATWG field rules.
+    """Split SSE text into (event, data) records with the protocol's one decoder.
 
     Lines without a colon (the spec's ``...`` elisions) are fields with no known name
     and are ignored, exactly as a browser would.
     """
-    event = ""
-    data: list[str] = []
-    for line in text.splitlines():
-        if not line:
-            if data:
-                yield event, "\n".join(data)
-            event, data = "", []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-    if data:
-        yield event, "\n".join(data)
+    for event in decode_all(text):
+        yield event.event, event.data

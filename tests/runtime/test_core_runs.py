@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 
+from playground.protocol.sse import decode_all
 from tests.helpers.runtime_process import http_client, sdk_client, wait_until
 from tests.helpers.scripted_llm import text, tool_calls
 from tests.helpers.spec_schema import assert_matches, validator
@@ -192,12 +193,7 @@ def test_stream_create_thread_and_run_framing(client, module_llm) -> None:  # ty
     ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        name = None
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                events.append((name or "", line[len("data: ") :]))
+        events.extend((e.event, e.data) for e in decode_all(response.read()))
     names = [n for n, _ in events]
     assert names[0] == "thread.created"
     assert names[1] == "thread.run.created"
