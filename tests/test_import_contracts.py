@@ -80,7 +80,7 @@ def test_the_package_as_it_is_keeps_every_contract(tree: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("module", "line"), CASES, ids=[f"{m}:{l}" for m, l in CASES])
+@pytest.mark.parametrize(("module", "line"), CASES, ids=[f"{m}:{s}" for m, s in CASES])
 def test_a_forbidden_import_breaks_a_contract(tree: Path, module: str, line: str) -> None:
     target = tree / "playground" / module
     original = target.read_text()
