@@ -3,8 +3,8 @@
 Tokens are cached and fetched again :data:`~.constants.TOKEN_REFRESH_MARGIN` seconds
 before they expire, so a request never leaves with a token that dies in flight. The
 provider is a protocol rather than azure-identity itself, so the client works (and is
-tested) without that optional package; :func:`azure_credential_provider` adapts an
-azure-identity async credential.
+tested) without that optional package; :class:`EntraTokenProvider` creates an
+azure-identity credential on first use.
 """
 
 from __future__ import annotations

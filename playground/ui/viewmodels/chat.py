@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from playground.protocol.limits import TERMINAL_RUN_STATUSES
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ DRAFT_SAVE_DELAY_MS = 400
 HISTORY_LIMIT = 100
 #: Cited files looked up per batch (a long thread's citations should not flood the server).
 MAX_NAME_LOOKUPS = 20
-_TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
+_TERMINAL = TERMINAL_RUN_STATUSES
 
 
 @dataclass
