@@ -173,7 +173,7 @@ def encode_event(event: str, data: BaseModel | dict[str, Any] | str) -> str:
 
     Models are dumped without unset fields, dicts as compact JSON (one line: JSON has no
     raw newlines), strings (``[DONE]``) as is, split over several ``data`` lines if they
-    contain line breaks.
+    contain line breaks (which therefore come back as ``\n``).
     """
     if isinstance(data, BaseModel):
         text = data.model_dump_json(exclude_unset=True, by_alias=True)
@@ -181,5 +181,6 @@ def encode_event(event: str, data: BaseModel | dict[str, Any] | str) -> str:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     else:
         text = data
-    lines = "".join(f"data: {line}\n" for line in text.split("\n"))
+    # Any line break inside the data starts a new data line (a bare CR would end the line).
+    lines = "".join(f"data: {line}\n" for line in _LINE_END.split(text))
     return f"event: {event}\n{lines}\n"

@@ -28,7 +28,7 @@ from playground.protocol import (
     ThreadEvent,
     UnknownEvent,
 )
-from playground.protocol.sse import SSEDecoder
+from playground.protocol.sse import DEFAULT_MAX_LINE_CHARS, SSEDecoder
 
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "openai-openapi.yaml"
 
@@ -298,6 +298,28 @@ async def test_undecodable_event(make) -> None:
     with pytest.raises(StreamDecodeFailed, match="not valid JSON"):
         async for _ in h.client.runs.stream("thread_9", {"assistant_id": "a"}):
             pass
+
+
+class EndlessLine(httpx.AsyncByteStream):
+    """A hostile server: one ``data`` line that never ends."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"event: thread.run.created\ndata: "
+        while True:
+            self.sent += 64 * 1024
+            yield b"x" * (64 * 1024)
+
+
+async def test_an_endless_line_stops_the_stream_at_the_decoders_cap(make) -> None:
+    body = EndlessLine()
+    h = make(serve(httpx.Response(200, stream=body, headers={"content-type": "text/event-stream"})))
+    with pytest.raises(StreamDecodeFailed, match="longer than"):
+        async for _ in h.client.runs.stream("thread_9", {"assistant_id": "a"}):
+            pass
+    assert body.sent <= DEFAULT_MAX_LINE_CHARS + 128 * 1024
 
 
 async def test_unknown_events_are_passed_through(make) -> None:
