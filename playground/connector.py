@@ -1,7 +1,7 @@
 """Turns a connection profile into a live api client + run driver.
 
-This lives beside the composition root, outside ``ui``, because it builds the
-``httpx.AsyncClient`` (``ui`` never imports httpx). Everything heavy is imported inside
+This lives beside the composition root, outside ``ui``: it joins the store, the api
+client and the run driver (the api package builds its own ``httpx.AsyncClient``). Everything heavy is imported inside
 ``connect`` so the window can paint before httpx, the api package and pydantic models load.
 """
 
@@ -26,12 +26,6 @@ if TYPE_CHECKING:
     from playground.store.store import Store
 
 log = logging.getLogger(__name__)
-
-#: Seconds for connect and for reading one response; runs stream for longer, so reads of a
-#: stream are governed by the driver, not this timeout.
-CONNECT_TIMEOUT_S = 10.0
-READ_TIMEOUT_S = 120.0
-
 
 #: Where a person can point the embedded runtime instead, named as they know them.
 MODEL_SERVERS = "Ollama, vLLM, LM Studio, llama.cpp server, OpenAI, Azure"
@@ -123,7 +117,9 @@ class AppConnector:
                 base = await self._embedded.ensure_started(settings)
             self._running_settings = settings
             assert base is not None
-            dialect: Any = _openai_dialect(base, self._embedded.token, "v2")
+            dialect: Any = _openai_dialect(
+                base, self._embedded.token, "v2", honours_idempotency_key=True
+            )
             description = embedded_description(
                 base.rsplit("/v1", 1)[0],
                 self._embedded.model_source,
@@ -180,6 +176,8 @@ class AppConnector:
         )
 
     def _entra(self, profile: ConnectionProfile, scope: str) -> TokenProvider:
+        from playground.api.auth import EntraTokenProvider
+
         return EntraTokenProvider(
             profile.foundry_credential.value, scope, prompt=self._credential_prompt
         )
@@ -191,15 +189,10 @@ class AppConnector:
         description: str,
         on_request: Callable[[object], None] | None,
     ) -> Connection:
-        import httpx
-
-        from playground.api.client import AssistantsClient
+        from playground.api.client import AssistantsClient, open_http_client
         from playground.runs.driver import RunDriver
 
-        http = httpx.AsyncClient(
-            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
-            follow_redirects=False,
-        )
+        http = open_http_client()
         client = AssistantsClient(http, dialect, on_request=on_request)
         driver = RunDriver(client)
 
@@ -217,52 +210,14 @@ class AppConnector:
         )
 
 
-class EntraTokenProvider:
-    """Entra ID tokens from azure-identity (optional extra ``foundry``).
-
-    azure-identity's interactive credentials are synchronous (a browser window, a device
-    code to type), so ``get_token`` runs them in a worker thread; the credential is created
-    on first use so a profile can be saved and listed without the package installed.
-    """
-
-    def __init__(
-        self, credential: str, scope: str, *, prompt: Callable[[str], None] | None = None
-    ) -> None:
-        self._kind = credential
-        self._scope = scope
-        self._prompt = prompt
-        self._credential: Any = None
-
-    def _make(self) -> Any:
-        try:
-            import azure.identity as identity
-        except ImportError:
-            raise ConnectionProblem(
-                "Signing in with Microsoft Entra ID needs the azure-identity package: "
-                "pip install 'assistants-playground[foundry]'."
-            ) from None
-        if self._kind == "device_code":
-            prompt = self._prompt
-
-            def show_code(verification_uri: str, user_code: str, expires_on: Any) -> None:
-                if prompt is not None:
-                    prompt(f"To sign in, open {verification_uri} and enter the code {user_code}.")
-
-            return identity.DeviceCodeCredential(prompt_callback=show_code)
-        if self._kind == "interactive_browser":
-            return identity.InteractiveBrowserCredential()
-        return identity.AzureCliCredential()
-
-    async def get_token(self) -> Any:
-        from playground.api.auth import AccessToken
-
-        if self._credential is None:
-            self._credential = self._make()
-        result = await asyncio.to_thread(self._credential.get_token, self._scope)
-        return AccessToken(str(result.token), float(result.expires_on))
-
-
-def _openai_dialect(base_url: str, api_key: str | None, family: str) -> Any:
+def _openai_dialect(
+    base_url: str, api_key: str | None, family: str, *, honours_idempotency_key: bool = False
+) -> Any:
     from playground.api.dialects import OpenAIDialect
 
-    return OpenAIDialect(base_url, api_key, family="v1" if family == "v1" else "v2")
+    return OpenAIDialect(
+        base_url,
+        api_key,
+        family="v1" if family == "v1" else "v2",
+        honours_idempotency_key=honours_idempotency_key,
+    )

@@ -10,9 +10,8 @@ from .auth import (
     AZURE_OPENAI_SCOPE,
     FOUNDRY_SCOPE,
     AccessToken,
-    StaticTokenProvider,
+    EntraTokenProvider,
     TokenProvider,
-    azure_credential_provider,
 )
 from .client import AssistantsClient
 from .constants import CLIENT_ID_METADATA_KEY
@@ -83,6 +82,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Dialect",
+    "EntraTokenProvider",
     "Fetched",
     "FoundryDialect",
     "InternalServerError",
@@ -97,7 +97,6 @@ __all__ = [
     "RateLimitError",
     "RequestLogEntry",
     "RunStream",
-    "StaticTokenProvider",
     "StreamDecodeFailed",
     "StreamError",
     "StreamEventError",
@@ -107,5 +106,4 @@ __all__ = [
     "UnsupportedFeatureError",
     "as_curl",
     "azure_api_family",
-    "azure_credential_provider",
 ]

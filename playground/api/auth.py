@@ -3,8 +3,8 @@
 Tokens are cached and fetched again :data:`~.constants.TOKEN_REFRESH_MARGIN` seconds
 before they expire, so a request never leaves with a token that dies in flight. The
 provider is a protocol rather than azure-identity itself, so the client works (and is
-tested) without that optional package; :func:`azure_credential_provider` adapts an
-azure-identity async credential.
+tested) without that optional package; :class:`EntraTokenProvider` creates an
+azure-identity credential on first use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol, runtime_checkable
 
 from .constants import TOKEN_REFRESH_MARGIN
-from .errors import AuthenticationError
+from .errors import AuthenticationError, ConfigurationError
 
 #: Entra scope for Azure OpenAI resources.
 AZURE_OPENAI_SCOPE: Final = "https://cognitiveservices.azure.com/.default"
@@ -97,27 +97,46 @@ class CachedToken:
             return self._token.token
 
 
-class StaticTokenProvider:
-    """A provider for a token pasted by hand (e.g. ``az account get-access-token``)."""
+class EntraTokenProvider:
+    """Entra ID tokens from azure-identity (optional extra ``foundry``) for one scope.
 
-    def __init__(self, token: str, expires_on: float) -> None:
-        self._token = AccessToken(token, expires_on)
+    azure-identity's interactive credentials are synchronous (a browser window, a device
+    code to type), so ``get_token`` runs them in a worker thread; the credential is created
+    on first use so a profile can be saved and listed without the package installed.
+    ``credential`` names the kind: ``device_code``, ``interactive_browser`` or (anything
+    else) the Azure CLI's sign-in.
+    """
 
-    async def get_token(self) -> AccessToken:
-        return self._token
-
-
-class _AzureCredentialProvider:
-    def __init__(self, credential: Any, scope: str) -> None:
-        self._credential = credential
+    def __init__(
+        self, credential: str, scope: str, *, prompt: Callable[[str], None] | None = None
+    ) -> None:
+        self._kind = credential
         self._scope = scope
+        self._prompt = prompt
+        self._credential: Any = None
+
+    def _make(self) -> Any:
+        try:
+            import azure.identity as identity
+        except ImportError:
+            raise ConfigurationError(
+                "Signing in with Microsoft Entra ID needs the azure-identity package: "
+                "pip install 'assistants-playground[foundry]'."
+            ) from None
+        if self._kind == "device_code":
+            prompt = self._prompt
+
+            def show_code(verification_uri: str, user_code: str, expires_on: Any) -> None:
+                if prompt is not None:
+                    prompt(f"To sign in, open {verification_uri} and enter the code {user_code}.")
+
+            return identity.DeviceCodeCredential(prompt_callback=show_code)
+        if self._kind == "interactive_browser":
+            return identity.InteractiveBrowserCredential()
+        return identity.AzureCliCredential()
 
     async def get_token(self) -> AccessToken:
-        result = await self._credential.get_token(self._scope)
+        if self._credential is None:
+            self._credential = self._make()
+        result = await asyncio.to_thread(self._credential.get_token, self._scope)
         return AccessToken(str(result.token), float(result.expires_on))
-
-
-def azure_credential_provider(credential: Any, scope: str = FOUNDRY_SCOPE) -> TokenProvider:
-    """Adapt an azure-identity *async* credential (``DefaultAzureCredential`` from
-    ``azure.identity.aio``) to :class:`TokenProvider` for one scope."""
-    return _AzureCredentialProvider(credential, scope)

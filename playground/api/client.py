@@ -81,3 +81,18 @@ class AssistantsClient:
     @on_request.setter
     def on_request(self, hook: RequestHook | None) -> None:
         self._transport.on_request = hook
+
+
+#: Seconds for connecting and for reading one response; a streamed run reads for longer,
+#: so the run driver, not this timeout, governs how long a stream may stay quiet.
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 120.0
+
+
+def open_http_client() -> httpx.AsyncClient:
+    """The HTTP client the app's connections use (the api package is the only client-side
+    code that knows httpx; the composition code asks for one here)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        follow_redirects=False,
+    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..protocol.limits import MAX_METADATA_PAIRS
+
 #: Retries after the first attempt (SDK default: 2, i.e. three attempts in all).
 DEFAULT_MAX_RETRIES: Final = 2
 #: First backoff delay in seconds; doubles per attempt.
@@ -36,7 +38,28 @@ CLIENT_ID_METADATA_KEY: Final = "playground_client_id"
 #: How many of a thread's newest messages are searched for that id.
 RECOVERY_LIST_LIMIT: Final = 20
 #: The wire limit on metadata pairs; with this many already set there is no room for the id.
-METADATA_MAX_PAIRS: Final = 16
+METADATA_MAX_PAIRS: Final = MAX_METADATA_PAIRS
+
+#: Request header that makes a create idempotent on servers that honour it (the embedded
+#: runtime does, for messages); the same key within a day returns the first result.
+IDEMPOTENCY_KEY_HEADER: Final = "Idempotency-Key"
+#: Response header a server sets when it honoured ``Idempotency-Key``.
+IDEMPOTENCY_HONOURED_HEADER: Final = "x-idempotency-key-honoured"
+
+
+def _app_version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover - always there on 3.11
+        return "0"
+    try:
+        return version("assistants-playground")
+    except PackageNotFoundError:
+        return "0"
+
+
+#: Names the app to servers (support teams read it in their logs).
+USER_AGENT: Final = f"assistants-playground/{_app_version()}"
 
 #: Download chunk size (bytes) and upload read size.
 TRANSFER_CHUNK_SIZE: Final = 64 * 1024

@@ -139,6 +139,10 @@ class Dialect(ABC):
         """Secret strings that must never appear in logs (keys, current tokens)."""
         return []
 
+    #: The header carrying the client's id of a request, which the server echoes and logs
+    #: (Azure and Foundry: ``x-ms-client-request-id``; OpenAI: ``X-Client-Request-Id``).
+    client_request_id_header: str = "X-Client-Request-Id"
+
     def credentials_expired(self) -> bool:
         """Drop cached credentials after a 401; True if a retry could now succeed."""
         return False
@@ -159,6 +163,7 @@ class OpenAIDialect(Dialect):
         project: str | None = None,
         can_list_threads: bool = False,
         supports_streaming: bool = True,
+        honours_idempotency_key: bool = False,
     ) -> None:
         if family not in ("v1", "v2"):
             raise ConfigurationError(f"Unknown Assistants API version {family!r}; use v1 or v2.")
@@ -170,6 +175,9 @@ class OpenAIDialect(Dialect):
         self._can_list_threads = can_list_threads
         # Streaming arrived in March 2024, while v1 was still current.
         self._supports_streaming = supports_streaming
+        #: True for a server known to deduplicate message posts by ``Idempotency-Key``
+        #: (the embedded runtime); others are learned from their answers.
+        self.honours_idempotency_key = honours_idempotency_key
 
     @property
     def can_list_threads(self) -> bool:
@@ -199,6 +207,7 @@ class AzureDialect(Dialect):
     """Azure OpenAI: ``/openai`` + ``?api-version=``; key or Entra token."""
 
     name = "azure"
+    client_request_id_header = "x-ms-client-request-id"
 
     def __init__(
         self,
@@ -252,6 +261,7 @@ class FoundryDialect(Dialect):
     """Azure AI Foundry Agent Service (classic) on a project endpoint."""
 
     name = "foundry"
+    client_request_id_header = "x-ms-client-request-id"
     family: ApiFamily = "v2"
 
     def __init__(

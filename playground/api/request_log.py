@@ -39,6 +39,8 @@ class RequestLogEntry:
     #: True for event streams and downloads, whose bodies are noted, not captured.
     streamed: bool = False
     response_headers: dict[str, str] = field(default_factory=dict)
+    #: The id the client sent (``x-ms-client-request-id`` / ``X-Client-Request-Id``).
+    client_request_id: str | None = None
 
 
 def truncate(text: str, limit: int = LOG_BODY_LIMIT) -> str:

@@ -30,6 +30,7 @@ from ..protocol import (
     StreamEvent,
     parse_stream_event,
 )
+from ..protocol.sse import SSEDecoder, SSELimitError
 from .errors import (
     MalformedResponseError,
     StreamDecodeFailed,
@@ -37,7 +38,6 @@ from .errors import (
     StreamInterrupted,
 )
 from .http_errors import request_id
-from .sse import SSEDecoder
 from .transport import Call, Transport
 
 
@@ -120,34 +120,43 @@ class RunStream:
                 body_preview=response.text[:200],
             )
         decoder = SSEDecoder()
-        # Held so it can be closed on the loop: leaving httpx's line iterator to the garbage
+        # Held so it can be closed on the loop: leaving httpx's byte iterator to the garbage
         # collector after `done` makes it finalise outside the event loop.
-        lines = response.aiter_lines()
+        chunks = response.aiter_bytes()
         try:
-            async for line in lines:
-                record = decoder.feed(line)
-                if record is None:
-                    continue
+            async for chunk in chunks:
                 try:
-                    event = parse_stream_event(record.event, record.data)
-                except StreamDecodeError as exc:
+                    records = decoder.feed(chunk)
+                except SSELimitError as exc:
                     raise StreamDecodeFailed(
                         str(exc), run_id=self.run_id, thread_id=self.thread_id
                     ) from exc
-                if isinstance(event, DoneEvent):
-                    return
-                if isinstance(event, ErrorEvent):
-                    detail = event.data
-                    raise StreamEventError(
-                        f"The server reported an error during the run: "
-                        f"{detail.message or detail.code or 'no details given'}",
-                        detail=detail,
-                        run_id=self.run_id,
-                        thread_id=self.thread_id,
-                    )
-                self._note(event)
-                yield event
-            tail = decoder.flush()
+                for record in records:
+                    try:
+                        event = parse_stream_event(record.event, record.data)
+                    except StreamDecodeError as exc:
+                        raise StreamDecodeFailed(
+                            str(exc), run_id=self.run_id, thread_id=self.thread_id
+                        ) from exc
+                    if isinstance(event, DoneEvent):
+                        return
+                    if isinstance(event, ErrorEvent):
+                        detail = event.data
+                        raise StreamEventError(
+                            f"The server reported an error during the run: "
+                            f"{detail.message or detail.code or 'no details given'}",
+                            detail=detail,
+                            run_id=self.run_id,
+                            thread_id=self.thread_id,
+                        )
+                    self._note(event)
+                    yield event
+            try:
+                tail = decoder.flush()
+            except SSELimitError as exc:
+                raise StreamDecodeFailed(
+                    str(exc), run_id=self.run_id, thread_id=self.thread_id
+                ) from exc
             if tail is not None and (tail.event == "done" or tail.data.startswith("[DONE]")):
                 return
         except httpx.TimeoutException as exc:
@@ -155,5 +164,5 @@ class RunStream:
         except httpx.TransportError as exc:
             raise self._interrupted("the connection dropped") from exc
         finally:
-            await lines.aclose()  # type: ignore[attr-defined]
+            await chunks.aclose()  # type: ignore[attr-defined]
         raise self._interrupted("the server closed the stream without saying it was done")

@@ -18,8 +18,9 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from .constants import (
     MAX_RETRY_DELAY,
     RETRYABLE_STATUSES,
     SERVER_ERROR_FLOOR,
+    USER_AGENT,
 )
 from .dialects import Dialect
 from .errors import APIConnectionError, APITimeoutError
@@ -67,6 +69,9 @@ class Call:
     stream: bool = False
     #: Extra request headers (``Accept: text/event-stream``).
     headers: tuple[tuple[str, str], ...] = ()
+    #: Sent in the dialect's client-request-id header; every attempt of a call shares it,
+    #: so the server's log ties retries together.
+    client_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def _has_body(call: Call) -> bool:
@@ -131,7 +136,9 @@ class Transport:
     # --- one attempt -------------------------------------------------------------
 
     async def _attempt(self, call: Call, attempt: int) -> httpx.Response:
-        headers = dict(call.headers)
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers[self.dialect.client_request_id_header] = call.client_request_id
+        headers.update(call.headers)
         headers.update(await self.dialect.headers(call.path))
         body_text: str | None = None
         content: Any = None
@@ -252,6 +259,7 @@ class Transport:
             status=response.status_code if response is not None else None,
             duration_ms=(time.perf_counter() - started) * 1000,
             request_id=request_id(response) if response is not None else None,
+            client_request_id=request.headers.get(self.dialect.client_request_id_header),
             request_headers=redact_headers(dict(request.headers.items()), secrets),
             request_body=scrub(truncate(body_text, LOG_BODY_LIMIT), secrets) if body_text else None,
             response_body=response_body,

@@ -4,6 +4,10 @@ embedded runtime. No I/O here: parsing, dumping and delta merging only.
 Conventions: response models keep unknown fields; statuses are ``KnownLiteral | str``
 (see :mod:`.statuses`); unions on ``type`` route unknown tags to ``Unknown*`` classes;
 requests are dumped with :func:`to_body` (only fields that were set).
+
+The runtime uses the same modules: :mod:`.inbound` parses every request body with the
+models of :mod:`.requests`, :mod:`.shapes` cuts every response to its wire version's
+fields, :mod:`.sse` frames and decodes event streams, :mod:`.limits` holds the numbers.
 """
 
 from __future__ import annotations
@@ -208,7 +212,6 @@ from .statuses import (
     VectorStoreStatus,
     is_known_run_status,
     is_terminal_run_status,
-    is_terminal_step_status,
 )
 from .thread import (
     Thread,
@@ -483,7 +486,6 @@ __all__ = [
     "encode_stream_event",
     "is_known_run_status",
     "is_terminal_run_status",
-    "is_terminal_step_status",
     "parse_stream_event",
     "to_body",
     "to_wire",

@@ -3,7 +3,8 @@
 Responses keep unknown fields (``extra="allow"``) because real servers send more than the
 spec lists (Azure content-filter data, ``expires_at`` on steps, Foundry extras), and a
 client that silently dropped them could not show or forward them. Requests allow extras
-too, so callers can pass vendor parameters the models do not name yet.
+too, so callers can pass vendor parameters the models do not name yet; the runtime,
+which knows every field it serves, refuses them (``protocol.inbound``).
 
 Discriminator fields (``type``, ``object``) declared as a ``Literal`` with a default are
 marked as set on every instance: ``exclude_unset`` dumps must still say which variant an
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 _TAG_FIELDS = ("type", "object")
 
@@ -49,11 +50,22 @@ class WireModel(_TaggedModel):
 
 
 class RequestModel(_TaggedModel):
-    """A request body: only fields the caller set are sent (see :func:`to_body`)."""
+    """A request body: only fields the caller set are sent (see :func:`to_body`).
+
+    A response-side object (a ``FunctionTool`` read from an assistant) is accepted where
+    the request form (``FunctionToolInput``) is expected, as the fields it had set.
+    """
 
     model_config = ConfigDict(
         extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_other_model(cls, value: Any) -> Any:
+        if isinstance(value, BaseModel) and not isinstance(value, cls):
+            return value.model_dump(exclude_unset=True, by_alias=True)
+        return value
 
 
 def to_body(model: BaseModel) -> dict[str, Any]:

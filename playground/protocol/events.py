@@ -20,6 +20,7 @@ from .errors import ErrorDetail, StreamDecodeError
 from .message import Message
 from .run import Run
 from .run_step import RunStep
+from .sse import encode_event
 from .thread import Thread
 
 RUN_EVENTS: Final = tuple(
@@ -222,17 +223,5 @@ def parse_stream_event(event: str, data: str) -> StreamEvent:
     return result
 
 
-def encode_stream_event(event: str, data: BaseModel | dict[str, Any] | str) -> str:
-    """Format one SSE record (``event`` + one-line ``data`` + blank line).
-
-    For servers: models are dumped without unset fields, dicts as compact JSON, strings
-    (``[DONE]``) as is.
-    """
-    if isinstance(data, BaseModel):
-        text = data.model_dump_json(exclude_unset=True, by_alias=True)
-    elif isinstance(data, dict):
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    else:
-        text = data
-    lines = "".join(f"data: {line}\n" for line in text.split("\n"))
-    return f"event: {event}\n{lines}\n"
+#: The one SSE encoder (kept under its old name for servers and tests).
+encode_stream_event = encode_event

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import limits
 from .errors import RequestError
 from .requests import UnknownInput
 from .tools import UnknownTool
@@ -95,6 +96,10 @@ def from_validation_error(exc: ValidationError, body: Any) -> RequestError:
             "invalid_type",
         )
     message = str(first["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == (
+        limits.FUNCTION_NAME_PATTERN
+    ):
+        message = "use 1 to 64 letters, digits, underscores or dashes"
     return RequestError(f"Invalid '{name}': {message}.", param, _TYPE_CODES.get(kind))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .statuses import TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES
+from .statuses import ACTIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES
 
 #: ``metadata``: at most 16 pairs, keys up to 64 and string values up to 512 characters.
 MAX_METADATA_PAIRS: Final = 16
@@ -53,6 +53,7 @@ MIN_TOKEN_BUDGET: Final = 256
 MAX_ATTRIBUTE_PAIRS: Final = 16
 
 __all__ = [
+    "ACTIVE_RUN_STATUSES",
     "FUNCTION_NAME",
     "FUNCTION_NAME_PATTERN",
     "MAX_ASSISTANT_DESCRIPTION",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, AliasChoices, Discriminator, Field, Tag, model_validator
 
 from . import limits
 from .base import RequestModel
@@ -223,8 +223,13 @@ class ToolResourcesCreateInput(RequestModel):
 class JsonSchemaInput(RequestModel):
     name: Annotated[str, Field(pattern=limits.FUNCTION_NAME_PATTERN)]
     description: str | None = None
-    # ``schema`` would shadow a BaseModel attribute, so the field lives under an alias.
-    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    # ``schema`` would shadow a BaseModel attribute, so the field lives under an alias
+    # (``schema_`` first, so a response-side JsonSchemaFormat converts by attribute).
+    schema_: dict[str, Any] | None = Field(
+        default=None,
+        validation_alias=AliasChoices("schema_", "schema"),
+        serialization_alias="schema",
+    )
     strict: bool | None = None
 
 

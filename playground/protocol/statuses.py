@@ -36,6 +36,10 @@ MESSAGE_STATUSES: Final[frozenset[str]] = frozenset(get_args(MessageStatus))
 TERMINAL_RUN_STATUSES: Final[frozenset[str]] = frozenset(
     {"cancelled", "failed", "completed", "incomplete", "expired"}
 )
+#: A run in one of these still holds its thread (no new run, no new message).
+ACTIVE_RUN_STATUSES: Final[frozenset[str]] = frozenset(
+    {"queued", "in_progress", "requires_action", "cancelling"}
+)
 #: The SDK's poll helper stops on these (terminal plus ``requires_action``).
 POLL_STOP_RUN_STATUSES: Final[frozenset[str]] = TERMINAL_RUN_STATUSES | {"requires_action"}
 TERMINAL_STEP_STATUSES: Final[frozenset[str]] = frozenset(
@@ -55,8 +59,3 @@ def is_terminal_run_status(status: str) -> bool:
     its own deadline) rather than abandoning a run it does not understand.
     """
     return status in TERMINAL_RUN_STATUSES
-
-
-def is_terminal_step_status(status: str) -> bool:
-    """True when a run step with this status will not change again."""
-    return status in TERMINAL_STEP_STATUSES

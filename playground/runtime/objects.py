@@ -117,6 +117,11 @@ def new_run(
         "parallel_tool_calls": True,
         "response_format": assistant.get("response_format") or "auto",
         "_reasoning_effort": assistant.get("_reasoning_effort"),
+        # v1 runs show the files their assistant had when the run started.
+        "_file_ids": list(
+            ((assistant.get("tool_resources") or {}).get("code_interpreter") or {}).get("file_ids")
+            or []
+        ),
     }
     for key, value in settings.items():
         run[key] = value

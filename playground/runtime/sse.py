@@ -6,19 +6,20 @@ generation raises on; reference §5.1), followed by ``done``.
 
 Events that are already waiting are framed together and leave in one socket write
 (each write on a TCP connection costs a system call and a wake-up of the reader), and
-the last events travel with ``done`` and the end of the HTTP body.
+the last events travel with ``done``. Framing is the protocol's one encoder
+(:func:`playground.protocol.sse.encode_event`); the response is Starlette's own
+``StreamingResponse``, unmodified.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from starlette.responses import StreamingResponse
-from starlette.types import Send
 
+from ..protocol.sse import encode_event as _encode
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,11 @@ Event = tuple[str, dict[str, Any]]
 Render = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def frame(event: str, data: str) -> bytes:
-    """One SSE record; data is a single line (JSON has no raw newlines)."""
-    return f"event: {event}\ndata: {data}\n\n".encode()
-
-
 def encode_event(event: str, payload: dict[str, Any]) -> bytes:
-    return frame(event, json.dumps(payload, separators=(",", ":"), ensure_ascii=False))
+    return _encode(event, payload).encode()
 
 
-DONE = frame("done", "[DONE]")
+DONE = _encode("done", "[DONE]").encode()
 
 
 async def _batches(events: AsyncIterator[Event]) -> AsyncIterator[list[Event]]:
@@ -79,26 +75,6 @@ async def _stream(
     yield pending + DONE
 
 
-class EventStreamResponse(StreamingResponse):
-    """A StreamingResponse whose chunk ending in ``done`` also ends the HTTP body.
-
-    Starlette sends an empty last body message after the iterator, which costs one more
-    socket write per stream; here the final chunk carries ``more_body=False`` itself.
-    """
-
-    async def stream_response(self, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        async for chunk in self.body_iterator:
-            data = chunk.encode(self.charset) if isinstance(chunk, str) else bytes(chunk)
-            last = data.endswith(DONE)
-            await send({"type": "http.response.body", "body": data, "more_body": not last})
-            if last:
-                return
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
 def sse_response(
     events: AsyncIterator[Event],
     *,
@@ -106,7 +82,7 @@ def sse_response(
     render: Render = lambda _name, data: data,
 ) -> StreamingResponse:
     """A 200 ``text/event-stream`` response of ``prelude`` then ``events``, then done."""
-    return EventStreamResponse(
+    return StreamingResponse(
         _stream(prelude, events, render),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -23,13 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..protocol import limits
 from .db import Database
 from .errors import bad_request
 from .ids import new_id
 from .pagination import PageQuery
 
-ACTIVE_RUN_STATUSES = ("queued", "in_progress", "requires_action", "cancelling")
-TERMINAL_RUN_STATUSES = ("completed", "failed", "cancelled", "expired", "incomplete")
+# From the one limits module; tuples because they become SQL parameters.
+ACTIVE_RUN_STATUSES = tuple(sorted(limits.ACTIVE_RUN_STATUSES))
+TERMINAL_RUN_STATUSES = tuple(sorted(limits.TERMINAL_RUN_STATUSES))
 
 Obj = dict[str, Any]
 

@@ -19,7 +19,6 @@ from playground.api import (
     StreamInterrupted,
     UnsupportedFeatureError,
 )
-from playground.api.sse import SSEDecoder, iter_sse
 from playground.protocol import (
     MessageDeltaEvent,
     RunEvent,
@@ -28,6 +27,7 @@ from playground.protocol import (
     ThreadEvent,
     UnknownEvent,
 )
+from playground.protocol.sse import DEFAULT_MAX_LINE_CHARS, SSEDecoder
 from tests.helpers.specs import OPENAI_SPEC
 
 SPEC = OPENAI_SPEC
@@ -114,22 +114,21 @@ def test_decoder_follows_whatwg_rules() -> None:
         "data: y",
         "",
     ]
-    events = [e for line in lines if (e := decoder.feed(line)) is not None]
+    events = [e for line in lines if (e := decoder.feed_line(line)) is not None]
     assert [(e.event, e.data, e.id, e.retry) for e in events] == [
         ("x", "a\nb", "7", 50),
         ("", "y", "7", None),
     ]
-    assert decoder.feed("event: only-a-name") is None
+    assert decoder.feed_line("event: only-a-name") is None
     assert decoder.pending
-    assert decoder.feed("") is None  # no data: nothing dispatched
+    assert decoder.feed_line("") is None  # no data: nothing dispatched
 
 
-async def test_iter_sse_over_lines() -> None:
-    async def lines() -> AsyncIterator[str]:
-        for line in ["event: done\r\n", "data: [DONE]\r\n", "\r\n"]:
-            yield line
-
-    assert [(e.event, e.data) async for e in iter_sse(lines())] == [("done", "[DONE]")]
+def test_decoder_splits_bytes_on_any_line_end() -> None:
+    decoder = SSEDecoder()
+    pieces = [b"event: done\r", b"\ndata: [DO", b"NE]\r\n", b"\r\n"]
+    events = [e for piece in pieces for e in decoder.feed(piece)]
+    assert [(e.event, e.data) for e in events] == [("done", "[DONE]")]
 
 
 def test_spec_has_stream_examples() -> None:
@@ -299,6 +298,28 @@ async def test_undecodable_event(make) -> None:
     with pytest.raises(StreamDecodeFailed, match="not valid JSON"):
         async for _ in h.client.runs.stream("thread_9", {"assistant_id": "a"}):
             pass
+
+
+class EndlessLine(httpx.AsyncByteStream):
+    """A hostile server: one ``data`` line that never ends."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"event: thread.run.created\ndata: "
+        while True:
+            self.sent += 64 * 1024
+            yield b"x" * (64 * 1024)
+
+
+async def test_an_endless_line_stops_the_stream_at_the_decoders_cap(make) -> None:
+    body = EndlessLine()
+    h = make(serve(httpx.Response(200, stream=body, headers={"content-type": "text/event-stream"})))
+    with pytest.raises(StreamDecodeFailed, match="longer than"):
+        async for _ in h.client.runs.stream("thread_9", {"assistant_id": "a"}):
+            pass
+    assert body.sent <= DEFAULT_MAX_LINE_CHARS + 128 * 1024
 
 
 async def test_unknown_events_are_passed_through(make) -> None:

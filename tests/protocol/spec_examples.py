@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from playground.protocol.sse import decode_all
 from tests.helpers.specs import AZURE_SPEC, OPENAI_SPEC
 
 AZURE_EXAMPLES = Path(__file__).parent / "fixtures" / "azure_2024_05_01_preview_examples.json"
@@ -154,26 +155,10 @@ def azure_inline_examples() -> list[tuple[str, Any]]:
 
 
 def iter_sse(text: str) -> Iterator[tuple[str, str]]:
-    """Split SSE text into (event, data) records, per the WHATWG field rules.
+    """Split SSE text into (event, data) records with the protocol's one decoder.
 
     Lines without a colon (the spec's ``...`` elisions) are fields with no known name
     and are ignored, exactly as a browser would.
     """
-    event = ""
-    data: list[str] = []
-    for line in text.splitlines():
-        if not line:
-            if data:
-                yield event, "\n".join(data)
-            event, data = "", []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-    if data:
-        yield event, "\n".join(data)
+    for event in decode_all(text):
+        yield event.event, event.data

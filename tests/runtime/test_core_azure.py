@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from playground.protocol.sse import decode_all
 from tests.helpers.spec_schema import assert_matches
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -154,12 +155,7 @@ def test_v1_stream_events_use_v1_shapes(azure) -> None:  # type: ignore[no-untyp
         },
     ) as response:
         assert response.status_code == 200
-        name = ""
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                events.append((name, line[len("data: ") :]))
+        events.extend((e.event, e.data) for e in decode_all(response.read()))
     names = [n for n, _ in events]
     assert names[:2] == ["thread.created", "thread.run.created"]
     assert names[-2:] == ["thread.run.failed", "done"]

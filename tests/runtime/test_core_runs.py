@@ -8,9 +8,10 @@ import json
 import httpx
 import pytest
 
+from playground.protocol.sse import decode_all
 from tests.helpers.runtime_process import http_client, sdk_client, wait_until
 from tests.helpers.scripted_llm import text, tool_calls
-from tests.helpers.spec_schema import assert_matches
+from tests.helpers.spec_schema import assert_matches, validator
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -48,7 +49,10 @@ def _wait_status(client: httpx.Client, thread_id: str, run_id: str, *statuses: s
 
 
 def test_plain_run_poll_header_steps_and_messages(client, module_llm) -> None:  # type: ignore[no-untyped-def]
-    module_llm.queue(text("Hello there!", delay=1.0))
+    # Load the spec first: parsing it takes seconds on a busy machine, longer than the
+    # model's delay that keeps the run active for the poll-header check below.
+    validator("RunObject")
+    module_llm.queue(text("Hello there!", delay=2.0))
     assistant_id, thread_id = _setup(client)
     created = client.post(
         f"/threads/{thread_id}/runs",
@@ -189,12 +193,7 @@ def test_stream_create_thread_and_run_framing(client, module_llm) -> None:  # ty
     ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        name = None
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                events.append((name or "", line[len("data: ") :]))
+        events.extend((e.event, e.data) for e in decode_all(response.read()))
     names = [n for n, _ in events]
     assert names[0] == "thread.created"
     assert names[1] == "thread.run.created"

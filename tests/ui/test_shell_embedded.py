@@ -38,6 +38,7 @@ def _get(url: str, token: str | None) -> int:
     request = urllib.request.Request(url, headers={"OpenAI-Beta": "assistants=v2"})
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("OpenAI-Beta", "assistants=v2")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             json.loads(response.read())

@@ -1,6 +1,11 @@
 """``/threads/{id}/messages``, with at-most-once posting.
 
-Each posted message carries a client-made id in ``metadata``
+Every post carries an ``Idempotency-Key`` (the client-made id). A server that honours it
+(the embedded runtime; it says so in a response header, or the dialect knows) returns the
+first message when the same key comes again, so after an ambiguous failure we simply post
+again with the same key, and the user's 16 metadata pairs stay theirs.
+
+Elsewhere the id also goes into ``metadata``
 (:data:`~playground.api.constants.CLIENT_ID_METADATA_KEY`). If posting fails in a way
 that leaves us unsure whether the server stored it (timeout or connection lost after
 sending, or a 5xx), we look for that id among the thread's newest messages and return
@@ -15,8 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...protocol import CreateMessage, DeletedObject, Message, ModifyMessage
-from ..constants import CLIENT_ID_METADATA_KEY, METADATA_MAX_PAIRS, RECOVERY_LIST_LIMIT
+from ..constants import (
+    CLIENT_ID_METADATA_KEY,
+    IDEMPOTENCY_HONOURED_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
+    METADATA_MAX_PAIRS,
+    RECOVERY_LIST_LIMIT,
+)
 from ..errors import APIConnectionError, AssistantsError, InternalServerError
+from ..http_errors import parse
 from ..pagination import AsyncPager, list_params
 from ..transport import Call
 from .base import Resource, request_body, seg
@@ -29,6 +41,16 @@ def _ambiguous(error: AssistantsError) -> bool:
 
 
 class Messages(Resource):
+    #: Learned from the server's answer (None: not known yet, ask the dialect).
+    _honours_key: bool | None = None
+
+    @property
+    def honours_idempotency_key(self) -> bool:
+        """Whether the server deduplicates message posts by ``Idempotency-Key``."""
+        if self._honours_key is not None:
+            return self._honours_key
+        return bool(getattr(self._t.dialect, "honours_idempotency_key", False))
+
     async def create(
         self,
         thread_id: str,
@@ -43,20 +65,41 @@ class Messages(Resource):
         """
         path = f"/threads/{seg(thread_id, 'thread id')}/messages"
         body = request_body(request, CreateMessage)
+        key = client_id or uuid.uuid4().hex
+        keyed = self.honours_idempotency_key
         metadata = dict(body.get("metadata") or {})
-        if CLIENT_ID_METADATA_KEY not in metadata and len(metadata) < METADATA_MAX_PAIRS:
-            metadata[CLIENT_ID_METADATA_KEY] = client_id or uuid.uuid4().hex
+        if (
+            not keyed
+            and CLIENT_ID_METADATA_KEY not in metadata
+            and len(metadata) < METADATA_MAX_PAIRS
+        ):
+            metadata[CLIENT_ID_METADATA_KEY] = key
         marker = metadata.get(CLIENT_ID_METADATA_KEY)
         if metadata:
             body["metadata"] = metadata
-        call = Call("POST", path, json=body, idempotent=False)
+        # The transport may retry it as it would any idempotent call when the key is honoured.
+        call = Call(
+            "POST",
+            path,
+            json=body,
+            idempotent=keyed,
+            headers=((IDEMPOTENCY_KEY_HEADER, key),),
+        )
         attempt = 0
         while True:
             try:
-                return await self._call(call, Message, "message")
+                response = await self._t.send(call)
+                self._honours_key = response.headers.get(IDEMPOTENCY_HONOURED_HEADER) == "true"
+                return parse(response, Message, "message")
             except (APIConnectionError, InternalServerError) as error:
-                if not _ambiguous(error) or marker is None:
+                if not _ambiguous(error) or (marker is None and not keyed):
                     raise
+                if keyed:
+                    if attempt >= self._t.max_retries:
+                        raise
+                    await self._t.sleep(self._t.backoff(attempt))
+                    attempt += 1
+                    continue
                 try:
                     existing = await self._find(thread_id, str(marker))
                 except AssistantsError:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import httpx
 
 from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
+from playground.protocol.sse import SSEDecoder, SSELimitError
 from playground.runtime.model.errors import ModelError
 from playground.runtime.model.retry import (
     DEFAULT_RETRY,
@@ -261,21 +262,18 @@ class OpenAIChatModel:
 
 
 async def _sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The ``data`` payload of each SSE event (multi-line data joined with newlines)."""
-    lines: list[str] = []
-    async for line in response.aiter_lines():
-        if line == "":
-            if lines:
-                yield "\n".join(lines)
-                lines = []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        if field == "data":
-            lines.append(value[1:] if value.startswith(" ") else value)
-    if lines:
-        yield "\n".join(lines)
+    """The ``data`` payload of each SSE event, through the protocol's one decoder (whose
+    line and event caps turn an endless line from a broken server into a ModelError)."""
+    decoder = SSEDecoder()
+    try:
+        async for chunk in response.aiter_bytes():
+            for event in decoder.feed(chunk):
+                yield event.data
+        tail = decoder.flush()
+    except SSELimitError as exc:
+        raise ModelError(str(exc)) from exc
+    if tail is not None:
+        yield tail.data
 
 
 def _usage(raw: Any) -> Usage | None:

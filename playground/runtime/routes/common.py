@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ...protocol.errors import RequestError
-from ...protocol.inbound import Family, parse_body
+from ...protocol.inbound import parse_body
+from ...protocol.shapes import Shape
 from ..body import NO_BODY, read_json_body
 from ..errors import ApiError, bad_request, not_found
 from ..pagination import list_envelope
@@ -36,16 +37,16 @@ async def read_body(request: Request, *, required: bool) -> dict[str, Any]:
 
 
 async def parse_request(
-    request: Request, model: type[M], family: Family, *, required: bool = True
+    request: Request, model: type[M], version: Shape, *, required: bool = True
 ) -> M:
     """Read the body and parse it with the protocol ``model``, or answer OpenAI's 400."""
-    return parse_object(await read_body(request, required=required), model, family)
+    return parse_object(await read_body(request, required=required), model, version)
 
 
-def parse_object(body: dict[str, Any], model: type[M], family: Family) -> M:
+def parse_object(body: dict[str, Any], model: type[M], version: Shape) -> M:
     """Parse an already-read JSON object (a nested part of a multipart form, say)."""
     try:
-        return parse_body(model, body, family=family)
+        return parse_body(model, body, family="v1" if version == "v1" else "v2")
     except RequestError as exc:
         raise ApiError(400, exc.message, param=exc.param, code=exc.code) from None
 
@@ -58,11 +59,11 @@ def dump(model: BaseModel | str | None) -> Any:
     return model.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
-def ok(kind: str, obj: Obj, version: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def ok(kind: str, obj: Obj, version: Shape, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(render(kind, obj, version), headers=headers)
 
 
-def page(kind: str, items: list[Obj], has_more: bool, version: str) -> JSONResponse:
+def page(kind: str, items: list[Obj], has_more: bool, version: Shape) -> JSONResponse:
     return JSONResponse(list_envelope([render(kind, i, version) for i in items], has_more))
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ...protocol.inbound import Family
+from ...protocol.shapes import AZURE_2024_05_01, Shape, fit, with_citation_quotes
 from ..errors import ApiError
 from ..store import public
 
@@ -45,8 +45,10 @@ MISSING_BETA = (
 )
 
 
-def dialect(request: Request) -> Family:
-    """'v1' or 'v2' for this request (ApiError for a bad api-version or a missing header)."""
+def dialect(request: Request) -> Shape:
+    """'v1', 'v2' or an Azure version with its own shapes ('2024-05-01-preview') for this
+    request (ApiError for a bad api-version or a missing header). Anything but 'v1' is
+    Assistants v2."""
     path = request.url.path
     if path.startswith("/openai/"):
         return azure_dialect(request.query_params.get("api-version"))
@@ -60,7 +62,7 @@ def dialect(request: Request) -> Family:
     raise ApiError(400, MISSING_BETA, code="invalid_beta")
 
 
-def azure_dialect(api_version: str | None) -> Family:
+def azure_dialect(api_version: str | None) -> Shape:
     if not api_version:
         raise ApiError(
             400,
@@ -71,6 +73,8 @@ def azure_dialect(api_version: str | None) -> Family:
         )
     if api_version in V1_API_VERSIONS:
         return "v1"
+    if api_version in AZURE_2024_05_01:
+        return "2024-05-01-preview"
     match = _PREVIEW.match(api_version)
     if api_version == "v1" or (match and match.group(1) >= FIRST_V2_PREVIEW):
         return "v2"
@@ -108,36 +112,18 @@ def thread_v1(obj: Obj) -> Obj:
     return out
 
 
-def _content_v1(content: list[Obj]) -> list[Obj]:
-    parts = []
-    for part in content:
-        if part.get("type") == "text":
-            text = dict(part["text"])
-            annotations = []
-            for annotation in text.get("annotations") or []:
-                if annotation.get("type") == "file_citation":
-                    citation = {"quote": "", **annotation.get("file_citation", {})}
-                    annotation = {**annotation, "file_citation": citation}
-                annotations.append(annotation)
-            text["annotations"] = annotations
-            part = {**part, "text": text}
-        parts.append(part)
-    return parts
-
-
 def message_v1(obj: Obj) -> Obj:
     out = public(obj)
     attachments = out.pop("attachments", None) or []
     out["file_ids"] = [a["file_id"] for a in attachments if "file_id" in a]
-    out["content"] = _content_v1(out.get("content") or [])
+    out["content"] = with_citation_quotes(out.get("content") or [])
     return out
 
 
 def run_v1(obj: Obj) -> Obj:
     out = public(obj)
-    out.pop("tool_resources", None)
     out["tools"] = _tools_v1(out.get("tools"))
-    out["file_ids"] = []
+    out["file_ids"] = list(obj.get("_file_ids") or [])
     return out
 
 
@@ -171,32 +157,39 @@ def step_delta_v1(obj: Obj) -> Obj:
     return obj
 
 
-def render(kind: str, obj: Obj, version: str) -> Obj:
-    """The client-visible form of a stored object of ``kind`` in ``version``."""
-    if version != "v1":
-        return public(obj)
-    renderer = {
-        "assistant": assistant_v1,
-        "thread": thread_v1,
-        "message": message_v1,
-        "run": run_v1,
-        "step": step_v1,
-    }.get(kind, public)
-    return renderer(obj)
+_V1_RENDERERS = {
+    "assistant": assistant_v1,
+    "thread": thread_v1,
+    "message": message_v1,
+    "run": run_v1,
+    "step": step_v1,
+}
 
 
-def render_event(name: str, payload: Obj, version: str) -> Obj:
-    """Render one stream event's data for ``version`` (only v1 changes anything)."""
-    if version != "v1":
-        return public(payload)
-    if name == "thread.created":
-        return thread_v1(payload)
-    if name == "thread.run.step.delta":
-        return step_delta_v1(payload)
-    if name.startswith("thread.run.step."):
-        return step_v1(payload)
-    if name.startswith("thread.run."):
-        return run_v1(payload)
-    if name.startswith("thread.message.") and name != "thread.message.delta":
-        return message_v1(payload)
+def render(kind: str, obj: Obj, version: Shape) -> Obj:
+    """The client-visible form of a stored object of ``kind`` in ``version``: converted
+    to v1 where needed, then cut to the fields that version defines (protocol.shapes)."""
+    converted = _V1_RENDERERS.get(kind, public)(obj) if version == "v1" else public(obj)
+    return fit(kind, converted, version)
+
+
+_EVENT_KINDS = (
+    ("thread.run.step.delta", None),
+    ("thread.message.delta", None),
+    ("thread.created", "thread"),
+    ("thread.run.step.", "step"),
+    ("thread.run.", "run"),
+    ("thread.message.", "message"),
+)
+
+
+def render_event(name: str, payload: Obj, version: Shape) -> Obj:
+    """Render one stream event's data for ``version``."""
+    for prefix, kind in _EVENT_KINDS:
+        if name.startswith(prefix):
+            if kind is not None:
+                return render(kind, payload, version)
+            if version == "v1" and name == "thread.run.step.delta":
+                return step_delta_v1(payload)
+            return public(payload)
     return payload

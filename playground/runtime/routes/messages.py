@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -15,7 +19,7 @@ from ...protocol.requests import (
     ModifyMessage,
     TextInput,
 )
-from ..errors import bad_request, not_found
+from ..errors import ApiError, bad_request, not_found
 from ..objects import new_message, text_part
 from ..pagination import list_envelope, paginate_in_memory, parse_page_query
 from ..store import Obj
@@ -106,28 +110,88 @@ async def index_attachments(context: Context, thread: Obj, attachments: list[Obj
 
 
 async def add_message(
-    context: Context, thread: Obj, spec: CreateMessage, version: str, param: str = ""
+    context: Context,
+    thread: Obj,
+    spec: CreateMessage,
+    version: str,
+    param: str = "",
+    *,
+    private: Obj | None = None,
 ) -> Obj:
     """Validate and store a user/assistant message on ``thread`` (no lock check here)."""
     role, content, attachments, metadata = await parse_message(context, spec, version, param=param)
     message = new_message(thread["id"], role, content, attachments=attachments, metadata=metadata)
+    message.update(private or {})
     await context.store.create_message(message)
     await index_attachments(context, thread, attachments)
     return message
 
 
+#: Creates with an ``Idempotency-Key`` are serialised so two copies of one request cannot
+#: both miss the lookup and both store a message.
+_IDEMPOTENT_CREATES = asyncio.Lock()
+IDEMPOTENCY_KEY = "idempotency-key"
+#: Tells the client its key was honoured, so it need not spend a metadata pair on a marker.
+HONOURED = {"x-idempotency-key-honoured": "true"}
+
+
+async def _by_key(context: Context, thread_id: str, key: str) -> Obj | None:
+    items, _ = await context.store.list_page(
+        "message",
+        parse_page_query(QueryParams()),
+        parent=thread_id,
+        where="json_extract(data, '$._idempotency_key') = ?",
+        where_args=(key,),
+    )
+    return items[0] if items else None
+
+
 async def create_message(request: Request) -> Response:
+    """Post a message; a repeated ``Idempotency-Key`` returns the first message instead of
+    storing a second (a client retrying after a lost response must not post twice)."""
     version = dialect(request)
     context = ctx(request)
     thread = await load(request, "thread", path(request, "thread_id"))
     body = await parse_request(request, CreateMessage, version)
+    key = request.headers.get(IDEMPOTENCY_KEY, "").strip()
+    if not key:
+        return ok("message", await _create(context, thread, body, version), version)
+    fingerprint = json.dumps(dump(body), sort_keys=True)
+    async with _IDEMPOTENT_CREATES:
+        existing = await _by_key(context, thread["id"], key)
+        if existing is not None:
+            if existing.get("_idempotency_body") != fingerprint:
+                raise ApiError(
+                    409,
+                    "This Idempotency-Key was already used with a different request body; "
+                    "use a new key for a new message.",
+                    code="idempotency_key_reused",
+                )
+            return ok("message", existing, version, headers=HONOURED)
+        message = await _create(
+            context,
+            thread,
+            body,
+            version,
+            private={"_idempotency_key": key, "_idempotency_body": fingerprint},
+        )
+    return ok("message", message, version, headers=HONOURED)
+
+
+async def _create(
+    context: Context,
+    thread: Obj,
+    body: CreateMessage,
+    version: str,
+    *,
+    private: Obj | None = None,
+) -> Obj:
     active = await context.store.active_run(thread["id"])
     if active is not None:
         raise bad_request(
             f"Can't add messages to {thread['id']} while a run {active['id']} is active."
         )
-    message = await add_message(context, thread, body, version)
-    return ok("message", message, version)
+    return await add_message(context, thread, body, version, private=private)
 
 
 async def list_messages(request: Request) -> Response:

@@ -21,6 +21,7 @@ from ...protocol.requests import (
     ModifyRun,
     SubmitToolOutputs,
 )
+from ...protocol.shapes import Shape
 from ..errors import bad_request, not_found
 from ..objects import new_run
 from ..pagination import parse_page_query
@@ -68,7 +69,7 @@ def strip_search_content(step: Obj, include: set[str]) -> Obj:
     return {**step, "step_details": {**details, "tool_calls": calls}}
 
 
-def _event_renderer(version: str, include: set[str]) -> Any:
+def _event_renderer(version: Shape, include: set[str]) -> Any:
     def render(name: str, payload: Obj) -> Obj:
         if name.startswith("thread.run.step.") and name != "thread.run.step.delta":
             payload = strip_search_content(payload, include)
@@ -169,7 +170,7 @@ async def _launch(
     request: Request,
     context: Context,
     run: Obj,
-    version: str,
+    version: Shape,
     *,
     stream: bool,
     prelude: list[Event] | None = None,

@@ -12,6 +12,7 @@ from ...protocol.requests import (
     CreateVectorStoreFileBatch,
     ModifyVectorStore,
 )
+from ...protocol.shapes import Shape, fit
 from ..errors import bad_request, not_found
 from ..ids import new_id
 from ..pagination import list_envelope, parse_page_query
@@ -33,12 +34,14 @@ FILE_FILTERS = ("in_progress", "completed", "failed", "cancelled")
 POLL_AFTER_MS = {"openai-poll-after-ms": "200"}
 
 
-def _v2_only(request: Request) -> None:
-    if dialect(request) == "v1":
+def _v2_only(request: Request) -> Shape:
+    version = dialect(request)
+    if version == "v1":
         raise bad_request(
             "Vector stores are part of Assistants v2; use 'OpenAI-Beta: assistants=v2' "
             "or api-version 2024-05-01-preview or later."
         )
+    return version
 
 
 def _store_view(obj: Obj) -> Obj:
@@ -50,8 +53,8 @@ def _store_view(obj: Obj) -> Obj:
     return view
 
 
-def _vs_file(obj: Obj) -> Obj:
-    return public(obj)
+def _vs_file(obj: Obj, version: Shape) -> Obj:
+    return fit("vector_store_file", public(obj), version)
 
 
 async def create_store(request: Request) -> Response:
@@ -136,7 +139,7 @@ def _status_filter(request: Request) -> str | None:
 
 
 async def add_store_file(request: Request) -> Response:
-    _v2_only(request)
+    version = _v2_only(request)
     context = ctx(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
     body = await parse_request(request, CreateVectorStoreFile, "v2")
@@ -148,25 +151,25 @@ async def add_store_file(request: Request) -> Response:
         chunking_strategy(dump(body.chunking_strategy)),
         attributes=body.attributes,
     )
-    return JSONResponse(_vs_file(vs_file))
+    return JSONResponse(_vs_file(vs_file, version))
 
 
 async def list_store_files(request: Request) -> Response:
-    _v2_only(request)
+    version = _v2_only(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
     query = parse_page_query(request.query_params)
     items, has_more = await ctx(request).store.list_page(
         "vector_store_file", query, parent=store["id"], status=_status_filter(request)
     )
-    return JSONResponse(list_envelope([_vs_file(i) for i in items], has_more))
+    return JSONResponse(list_envelope([_vs_file(i, version) for i in items], has_more))
 
 
 async def get_store_file(request: Request) -> Response:
-    _v2_only(request)
+    version = _v2_only(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
     vs_file = await load(request, "vector_store_file", path(request, "file_id"), parent=store["id"])
     headers = POLL_AFTER_MS if vs_file["status"] == "in_progress" else None
-    return JSONResponse(_vs_file(vs_file), headers=headers)
+    return JSONResponse(_vs_file(vs_file, version), headers=headers)
 
 
 async def delete_store_file(request: Request) -> Response:
@@ -243,7 +246,7 @@ async def cancel_batch(request: Request) -> Response:
 
 
 async def list_batch_files(request: Request) -> Response:
-    _v2_only(request)
+    version = _v2_only(request)
     batch = await _batch(request)
     query = parse_page_query(request.query_params)
     items, has_more = await ctx(request).store.list_page(
@@ -254,7 +257,7 @@ async def list_batch_files(request: Request) -> Response:
         where="EXISTS (SELECT 1 FROM json_each(objects.data, '$._batch_ids') WHERE value = ?)",
         where_args=(batch["id"],),
     )
-    return JSONResponse(list_envelope([_vs_file(i) for i in items], has_more))
+    return JSONResponse(list_envelope([_vs_file(i, version) for i in items], has_more))
 
 
 routes = [

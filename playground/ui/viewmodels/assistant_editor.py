@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.protocol import limits
 from playground.protocol.assistant import Assistant
 from playground.protocol.base import to_wire
 from playground.protocol.tools import FunctionDefinition, FunctionTool
@@ -33,11 +34,11 @@ from playground.ui.viewmodels.session import Session
 
 log = logging.getLogger(__name__)
 
-MAX_METADATA_PAIRS = 16
-MAX_METADATA_KEY = 64
-MAX_METADATA_VALUE = 512
-MAX_NAME = 256
-MAX_DESCRIPTION = 512
+MAX_METADATA_PAIRS = limits.MAX_METADATA_PAIRS
+MAX_METADATA_KEY = limits.MAX_METADATA_KEY
+MAX_METADATA_VALUE = limits.MAX_METADATA_VALUE
+MAX_NAME = limits.MAX_ASSISTANT_NAME
+MAX_DESCRIPTION = limits.MAX_ASSISTANT_DESCRIPTION
 MAX_INSTRUCTIONS = 256_000
 SCHEMA_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 

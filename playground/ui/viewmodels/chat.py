@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from playground.protocol.limits import TERMINAL_RUN_STATUSES
 from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
 from playground.ui.viewmodels.session import Session
@@ -43,7 +44,7 @@ DRAFT_SAVE_DELAY_MS = 400
 HISTORY_LIMIT = 100
 #: Cited files looked up per batch (a long thread's citations should not flood the server).
 MAX_NAME_LOOKUPS = 20
-_TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
+_TERMINAL = TERMINAL_RUN_STATUSES
 
 
 @dataclass

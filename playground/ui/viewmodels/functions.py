@@ -11,18 +11,17 @@ path and the assistant form use exactly the same rules as the editor.
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.protocol.limits import FUNCTION_NAME
 from playground.protocol.tools import FunctionDefinition
 from playground.store.function_modes import FunctionMode
 from playground.ui.function_templates import template
 
-FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 #: The API's ``maxItems`` for an assistant's ``tools``.
 MAX_TOOLS = 128
 #: How many schema problems to list before "and N more" (a broken schema can yield hundreds).

@@ -35,6 +35,7 @@ from playground.protocol import (
     TextContent,
     ToolCallsDetails,
 )
+from playground.protocol.limits import TERMINAL_RUN_STATUSES
 
 if TYPE_CHECKING:
     from playground.ui.viewmodels.outputs import OutputsViewModel
@@ -47,7 +48,7 @@ HISTORY_RUN_LIMIT = 30
 #: Messages read to find a thread's images and files for the gallery.
 HISTORY_MESSAGE_LIMIT = 100
 #: Statuses after which a run or step no longer changes.
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "expired", "incomplete"})
+TERMINAL_STATUSES = TERMINAL_RUN_STATUSES
 
 #: Who supplied a function's output (the chat's tool-output prompt says).
 OUTPUT_SOURCES = {"you": "you", "canned": "canned text", "local_python": "local Python"}
