@@ -18,8 +18,8 @@ from playground.api import AssistantsClient
 from playground.api.auth import (
     AZURE_OPENAI_SCOPE,
     FOUNDRY_SCOPE,
+    EntraTokenProvider,
     TokenProvider,
-    azure_credential_provider,
 )
 from playground.api.dialects import AzureDialect, Dialect, FoundryDialect, OpenAIDialect
 from playground.runs import RunDriver
@@ -69,18 +69,13 @@ def _key(store: Store, profile: ConnectionProfile, env_name: str | None) -> str 
 
 
 def _entra(scope: str) -> TokenProvider:
-    try:
-        from azure.identity.aio import DefaultAzureCredential
-    except ImportError:
-        raise ProfileError(
-            "Signing in with Microsoft Entra ID needs the azure-identity package: "
-            "pip install 'assistants-playground[foundry]'."
-        ) from None
-    return azure_credential_provider(DefaultAzureCredential(), scope)
+    """Entra tokens from the Azure CLI's sign-in (``az login``), the one credential a
+    headless CI job can use without a person at a browser."""
+    return EntraTokenProvider("azure_cli", scope)
 
 
 def remote_dialect(profile: ConnectionProfile, api_key: str | None) -> Dialect:
-    """The dialect of a non-embedded profile (Entra through azure-identity's default chain)."""
+    """The dialect of a non-embedded profile (Entra through the Azure CLI's sign-in)."""
     needs_key = profile.auth_mode is AuthMode.API_KEY
     if needs_key and not api_key:
         raise ProfileError(
