@@ -26,6 +26,8 @@ class RuntimeConfig:
     use_local_model: bool = True
     run_expiry_seconds: int = DEFAULT_RUN_EXPIRY_SECONDS
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    #: Run the code interpreter without isolation where no sandbox works (issue 9).
+    unsafe_code_interpreter: bool = False
 
     def __repr__(self) -> str:
         # Keep secrets out of any log line that prints the config.
