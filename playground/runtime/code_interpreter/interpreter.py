@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cgroups
 from .kernel import KernelStartError, SandboxedKernel
 from .limits import MIB, Limits
 from .pool import KernelPool
@@ -83,6 +84,8 @@ class CodeInterpreter:
         self._closed = False
         self._start_lock = asyncio.Lock()
         self._isolation = isolation or choose_isolation(allow_unsafe=allow_unsafe)
+        #: Why per-sandbox control groups cannot be used here (None: they are used).
+        self._cgroup_problem = cgroups.probe() if self._isolation.active else "no sandbox"
 
     # -- public interface -------------------------------------------------------------
 
@@ -108,9 +111,45 @@ class CodeInterpreter:
         return self._isolation.mode is Mode.UNSAFE
 
     @property
+    def _cgroups_usable(self) -> bool:
+        return self._cgroup_problem is None
+
+    def _sandbox_memory(self) -> int | None:
+        """The memory maximum of a whole sandbox: the per-process limit plus its /tmp."""
+        if self._limits.memory_bytes is None:
+            return None
+        return self._limits.memory_bytes + self._limits.tmp_bytes
+
+    @property
+    def limits_description(self) -> str:
+        """Which limits are enforced per sandbox and which only per process."""
+        limits = self._limits
+        per_process = (
+            f"{limits.memory_bytes // MIB} MiB of memory per process"
+            if limits.memory_bytes
+            else "no memory limit per process"
+        )
+        if not self._isolation.active:
+            return f"per process only: {per_process}, {limits.cpu_seconds} s of CPU time"
+        if self._cgroups_usable:
+            total = self._sandbox_memory()
+            memory = f"{total // MIB} MiB of memory" if total else "no memory maximum"
+            return (
+                f"per sandbox (control group): at most {limits.max_processes} processes and "
+                f"{memory} in all; per process: {per_process}"
+            )
+        return (
+            f"per process (no control group: {self._cgroup_problem}): {per_process}, "
+            f"at most {limits.max_processes} processes and threads per sandbox "
+            "(RLIMIT_NPROC; not enforced by Linux when the server runs as root)"
+        )
+
+    @property
     def sandbox_description(self) -> str:
         """Plain words on what isolation is in force, for logs and the tool description."""
-        return self._isolation.description
+        if not self.available:
+            return self._isolation.description
+        return f"{self._isolation.description}; limits {self.limits_description}"
 
     @property
     def maps_mnt_data(self) -> bool:
@@ -293,6 +332,13 @@ class CodeInterpreter:
             )
             logs = f"{logs}\n{error}\n" if logs else f"{error}\n"
         elif outcome.died or outcome.needs_restart:
+            if kernel.cgroup is not None and kernel.cgroup.memory_events() > 0:
+                total = (self._sandbox_memory() or 0) // MIB
+                error = (
+                    f"Memory limit reached: this sandbox may use at most {total} MiB in "
+                    "all, so its kernel was stopped."
+                )
+                logs = f"{logs}\n{error}\n"
             await self._drop_kernel(session)
             session.lost_kernel = (
                 "stopped unexpectedly" if outcome.died else "was restarted after a timeout"
@@ -359,14 +405,25 @@ class CodeInterpreter:
     async def _new_kernel(self, data_dir: Path) -> SandboxedKernel:
         kernel_dir = self._kernel_dir()
         sandboxed = self._isolation.active
+        argv = kernel_argv(
+            self._limits,
+            self._isolation,
+            data_dir=data_dir,
+            kernel_dir=kernel_dir,
+            mplconfig=self._mplconfig,
+        )
+        group = None
+        if sandboxed and self._cgroups_usable:
+            group = await asyncio.to_thread(
+                cgroups.create,
+                pids=self._limits.max_processes or 1024,
+                memory=self._sandbox_memory(),
+            )
+            if group is not None:
+                argv = group.wrap(argv)
         kernel = SandboxedKernel(
-            argv=kernel_argv(
-                self._limits,
-                self._isolation,
-                data_dir=data_dir,
-                kernel_dir=kernel_dir,
-                mplconfig=self._mplconfig,
-            ),
+            argv=argv,
+            cgroup=group,
             env=kernel_env(self._isolation, home=self._root / ".home", mplconfig=self._mplconfig),
             cwd=data_dir,
             kernel_dir=kernel_dir,

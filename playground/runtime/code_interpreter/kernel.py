@@ -25,6 +25,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from .cgroups import Cgroup
 from .kernel_startup import DROPPED_EXPRESSION, bind_code, setup_code
 from .limits import Limits
 from .result import OutputCollector, strip_ansi
@@ -86,8 +87,11 @@ class SandboxedKernel:
         data_dir: Path,
         message_interrupt: bool,
         stderr_log: Path | None = None,
+        cgroup: Cgroup | None = None,
     ) -> None:
         self._limits = limits
+        #: The control group holding the whole sandbox, when one could be made.
+        self.cgroup = cgroup
         self._env = env
         self._cwd = cwd
         self._stderr_log = stderr_log
@@ -202,6 +206,8 @@ class SandboxedKernel:
             # what matters and kill_kernel tolerates a missing one.
             pass
         await asyncio.to_thread(shutil.rmtree, self.kernel_dir, True)
+        if self.cgroup is not None:
+            await _remove_cgroup(self.cgroup)
 
     async def _run_silent(self, code: str) -> CellOutcome:
         return await self.execute(
@@ -367,3 +373,13 @@ def _dropped_count(reply: dict[str, Any]) -> int:
         return int(str(expr.get("data", {}).get("text/plain", "0")))
     except ValueError:
         return 0
+
+
+async def _remove_cgroup(cgroup: Cgroup) -> None:
+    """Remove the group once its processes are gone (the kill takes a moment)."""
+    for _ in range(50):
+        await asyncio.to_thread(cgroup.remove)
+        if not cgroup.pids_dir.exists():
+            return
+        await asyncio.sleep(0.1)
+    log.warning("control group %s still has processes", cgroup.pids_dir)
