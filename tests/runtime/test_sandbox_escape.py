@@ -392,6 +392,7 @@ def test_allocating_past_the_memory_limit_fails_plainly(rig: Rig) -> None:
     rig.still_serving()
 
 
+@pytest.mark.timeout(1000)  # the whole suite again, as another user
 def test_escape_suite_as_an_unprivileged_user() -> None:
     """As root, run this whole file again as a normal user (created here if needed)."""
     if os.environ.get(CHILD_FLAG):
