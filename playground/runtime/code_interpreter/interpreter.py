@@ -382,6 +382,9 @@ class CodeInterpreter:
     async def _start(self) -> None:
         self._root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self._root, 0o700)
+        for name in (".spare", ".kernels"):
+            # Left over only if an earlier server was killed: nothing in them is in use.
+            await asyncio.to_thread(shutil.rmtree, self._root / name, True)
         for name in (".home", ".spare", ".kernels"):
             (self._root / name).mkdir(exist_ok=True, mode=0o700)
         self._mplconfig = await asyncio.to_thread(_font_cache, _font_cache_home())
