@@ -155,6 +155,9 @@ class PlaygroundApp:
         )
         self.window.set_connection_text(headline, ok=state != "failed")
         self.window.set_info(info)
+        self.window.set_unsafe_code_notice(
+            on_embedded and embedded.is_running and embedded.code_interpreter_unsafe
+        )
         self.window.statusBar().showMessage(headline, 8000)
 
     def on_session_profile_changed(self, profile: object) -> None:

@@ -95,6 +95,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="shut down cleanly when the process that started this one is gone "
         "(the playground window passes it, so a killed window leaves no server behind)",
     )
+    # -- code interpreter sandbox (issue 9) --
+    parser.add_argument(
+        "--unsafe-code-interpreter",
+        action="store_true",
+        help="where no sandbox is available (no working bubblewrap, macOS, Windows), run "
+        "the code interpreter anyway WITHOUT isolation: model-written code can then read "
+        "and change your files and use the network",
+    )
     parser.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
     )
@@ -251,6 +259,7 @@ def build_config(args: argparse.Namespace) -> RuntimeConfig:
         run_expiry_seconds=args.run_expiry_seconds,
         max_upload_bytes=args.max_upload_bytes,
         **hardening_settings(args),
+        unsafe_code_interpreter=args.unsafe_code_interpreter,
     )
 
 
@@ -289,6 +298,14 @@ class _AnnouncingServer(uvicorn.Server):
             print(self._announce, flush=True)
 
 
+def _sandbox_line(config: RuntimeConfig) -> str:
+    """``sandboxed (...)``, ``unsafe (...)`` or ``off (...)``: the window reads the first word."""
+    from .code_interpreter import choose_isolation
+
+    isolation = choose_isolation(allow_unsafe=config.unsafe_code_interpreter)
+    return f"{isolation.mode.value} ({isolation.description})"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = build_config(args)
@@ -307,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     if generated_token:
         print(f"token: {config.token}", flush=True)
     print(f"model: {choose_model(config).description}", flush=True)
+    print(f"code interpreter: {_sandbox_line(config)}", flush=True)
     server = _AnnouncingServer(
         uvicorn.Config(
             create_app(config),

@@ -46,6 +46,8 @@ class RuntimeConfig:
     keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
     header_timeout_seconds: int = DEFAULT_HEADER_TIMEOUT_SECONDS
     disk_reserve_bytes: int = DEFAULT_DISK_RESERVE_BYTES
+    #: Run the code interpreter without isolation where no sandbox works (issue 9).
+    unsafe_code_interpreter: bool = False
 
     def __repr__(self) -> str:
         # Keep secrets out of any log line that prints the config.

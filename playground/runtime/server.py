@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -72,17 +74,44 @@ async def _crash(_request: Request, exc: Exception) -> Response:
     )
 
 
+def _private_folder(path: Path) -> None:
+    """Create the data folder readable by its owner only (0700), and tighten an old one."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+
+
+def _private_files(config: RuntimeConfig) -> None:
+    """Databases 0600 and the files folder 0700: threads, keys of runs, uploaded files."""
+    for folder in (config.files_dir,):
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
+    for db in (config.db_path, config.search_db_path):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            candidate = db.with_name(db.name + suffix)
+            with contextlib.suppress(OSError):
+                if candidate.exists():
+                    os.chmod(candidate, 0o600)
+
+
 def create_app(config: RuntimeConfig) -> Starlette:
     """Build the ASGI app; components start in the lifespan and stop cleanly with it."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        _private_folder(config.data_dir)
         store = Store.open(
             config.db_path, config.files_dir, disk_reserve_bytes=config.disk_reserve_bytes
         )
         search = SearchIndex(config.search_db_path)
-        interpreter = CodeInterpreter(config.workspaces_dir, limits=Limits())
+        _private_files(config)
+        interpreter = CodeInterpreter(
+            config.workspaces_dir,
+            limits=Limits(),
+            allow_unsafe=config.unsafe_code_interpreter,
+        )
+        # The thread-delete route stops the thread's kernel and removes its files.
+        app.state.code_interpreter = interpreter
         choice = choose_model(config)
         model = _build_model(config, choice)
         engine = RunEngine(

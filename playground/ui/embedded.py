@@ -34,6 +34,9 @@ TOKEN_PREFIX = "token: "
 #: The runtime says which model answers runs before it says ``listening on``:
 #: ``model: offline NAME (llama.cpp)``, ``model: none (why)`` or ``model: NAME at URL``.
 MODEL_PREFIX = "model: "
+#: ``code interpreter: sandboxed (...)``, ``unsafe (...)`` or ``off (...)`` (issue 9).
+CODE_INTERPRETER_PREFIX = "code interpreter: "
+UNSAFE_CODE_INTERPRETER_WORD = "unsafe"
 _OFFLINE_WORD = "offline "
 _NONE_WORD = "none"
 #: Environment variable that carries the model key to the child (never argv).
@@ -96,6 +99,8 @@ class EmbeddedSettings:
     startup_timeout_s: float = DEFAULT_STARTUP_TIMEOUT_S
     #: Without a model endpoint, let the runtime answer with its bundled offline model.
     use_local_model: bool = True
+    #: Run code without isolation where no sandbox works (the window then shows red).
+    unsafe_code_interpreter: bool = False
 
     def __repr__(self) -> str:  # never show the key in tracebacks or logs
         return (
@@ -115,6 +120,8 @@ class EmbeddedSettings:
                 cmd += ["--model-api-key-env", MODEL_KEY_ENV]
         if not self.use_local_model:
             cmd.append("--no-local-model")
+        if self.unsafe_code_interpreter:
+            cmd.append("--unsafe-code-interpreter")
         return cmd
 
     def environment(self) -> dict[str, str]:
@@ -150,6 +157,7 @@ class EmbeddedRuntime(QObject):
         self._base_url: str | None = None
         self._token: str | None = None
         self._model_description: str | None = None
+        self._code_interpreter: str | None = None
         self._state = RuntimeState.STOPPED
         self._error = ""
         self._stderr_path: Path | None = None
@@ -187,6 +195,16 @@ class EmbeddedRuntime(QObject):
     def model_description(self) -> str | None:
         """What the runtime said answers its runs (the text after ``model: ``), once running."""
         return self._model_description
+
+    @property
+    def code_interpreter_unsafe(self) -> bool:
+        """True while the runtime runs model-written code WITHOUT a sandbox."""
+        return (self._code_interpreter or "").startswith(UNSAFE_CODE_INTERPRETER_WORD)
+
+    @property
+    def code_interpreter_description(self) -> str | None:
+        """What the runtime said about its code sandbox (after ``code interpreter: ``)."""
+        return self._code_interpreter
 
     @property
     def model_source(self) -> ModelSource:
@@ -232,7 +250,7 @@ class EmbeddedRuntime(QObject):
     async def _start(self, settings: EmbeddedSettings) -> str:
         self._set_state(RuntimeState.STARTING)
         self._stopping = False
-        self._base_url = self._token = self._model_description = None
+        self._base_url = self._token = self._model_description = self._code_interpreter = None
         try:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -290,6 +308,8 @@ class EmbeddedRuntime(QObject):
                 self._token = line[len(TOKEN_PREFIX) :].strip()
             elif line.startswith(MODEL_PREFIX):
                 self._model_description = line[len(MODEL_PREFIX) :].strip()
+            elif line.startswith(CODE_INTERPRETER_PREFIX):
+                self._code_interpreter = line[len(CODE_INTERPRETER_PREFIX) :].strip()
             elif line.startswith(LISTENING_PREFIX):
                 self._base_url = line[len(LISTENING_PREFIX) :].strip().rstrip("/")
         if not self._token:
@@ -306,7 +326,7 @@ class EmbeddedRuntime(QObject):
         _LIVE_PIDS.discard(process.pid)
         if self._stopping or process is not self._process:
             return
-        self._base_url = self._model_description = None
+        self._base_url = self._model_description = self._code_interpreter = None
         self._fail_quietly(
             f"The embedded runtime stopped unexpectedly (exit code {code})." + self._stderr_tail()
         )
@@ -332,7 +352,7 @@ class EmbeddedRuntime(QObject):
         if process is not None:
             _LIVE_PIDS.discard(process.pid)
         self._process = None
-        self._base_url = self._token = self._model_description = None
+        self._base_url = self._token = self._model_description = self._code_interpreter = None
         if self._state is not RuntimeState.FAILED:
             self._set_state(RuntimeState.STOPPED)
 

@@ -136,6 +136,17 @@ class MainWindow(QMainWindow):
         self.info_label.setWordWrap(True)
         self.info_label.setStyleSheet(_INFO_STYLE)
         self.info_label.hide()
+        # Issue 9: shown, in red, for as long as code runs without a sandbox.
+        self.unsafe_label = QLabel(
+            "Code interpreter runs WITHOUT a sandbox (--unsafe-code-interpreter): "
+            "model-written code can read and change your files and use the network."
+        )
+        self.unsafe_label.setObjectName("unsafeCodeInterpreterLabel")
+        self.unsafe_label.setWordWrap(True)
+        self.unsafe_label.setStyleSheet(
+            "color: white; background: #b00020; padding: 4px 8px; font-weight: bold;"
+        )
+        self.unsafe_label.hide()
 
         self.splitter = QSplitter()  # horizontal by default
         self.splitter.setChildrenCollapsible(False)
@@ -157,6 +168,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
         layout.addWidget(self.info_label)
+        layout.addWidget(self.unsafe_label)
         layout.addWidget(self.note_label)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -248,6 +260,10 @@ class MainWindow(QMainWindow):
         self.info_label.setText(text)
         self.info_label.setToolTip(text)
         self.info_label.setVisible(bool(text))
+
+    def set_unsafe_code_notice(self, visible: bool) -> None:
+        """The red notice while the code interpreter runs without isolation."""
+        self.unsafe_label.setVisible(visible)
 
     def set_note(self, text: str) -> None:
         self.note_label.setText(text)

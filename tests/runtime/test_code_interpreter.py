@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from playground.runtime.code_interpreter import MIB, CodeInterpreter, Limits
+from playground.runtime.code_interpreter import MIB, CodeInterpreter, Isolation, Limits, Mode
 
 # Ordinary cells get a generous wall limit so a loaded test machine (slow matplotlib
 # imports) cannot trip it; the timeout tests use SHORT.
@@ -225,13 +225,17 @@ async def test_concurrent_sessions_with_a_warm_spare(tmp_path: Path) -> None:
         names = ["s1", "s2", "s3"]
         results = await asyncio.gather(
             *(
-                interpreter.execute(name, f"import os\nprint('{name}', os.getcwd())")
+                interpreter.execute(
+                    name, f"import os\nopen('{name}.txt', 'w').close()\nprint(sorted(os.listdir()))"
+                )
                 for name in names
             )
         )
         for name, result in zip(names, results, strict=True):
             assert result.error is None
-            assert result.logs == f"{name} {interpreter.workdir(name)}\n"
+            # Each session sees only its own folder, whichever kernel (spare or not) it got.
+            assert result.logs == f"['{name}.txt']\n"
+            assert (interpreter.workdir(name) / f"{name}.txt").exists()
         assert len({interpreter.kernel_pid(name) for name in names}) == 3
     finally:
         await interpreter.aclose()
@@ -248,7 +252,7 @@ async def test_kernel_has_no_network_and_no_server_secrets(
     try:
         env = await interpreter.execute("t", "import os\nprint('OPENAI_API_KEY' in os.environ)")
         assert env.logs == "False\n"
-        if not interpreter.sandbox_description.startswith("kernels run without network"):
+        if not interpreter.isolation.active:
             pytest.skip(interpreter.sandbox_description)
         code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)"
         result = await interpreter.execute("t", code)
@@ -358,3 +362,69 @@ def _running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+async def test_at_most_max_kernels_run_and_the_oldest_stops_first(tmp_path: Path) -> None:
+    limits = Limits(wall_seconds=15, max_kernels=2, prewarm=False)
+    interpreter = CodeInterpreter(tmp_path / "ci", limits=limits)
+    try:
+        await interpreter.execute("a", "open('kept.txt', 'w').close()\nv = 1")
+        await interpreter.execute("b", "v = 2")
+        await interpreter.execute("c", "v = 3")
+        assert interpreter.running_kernels() == 2
+        assert interpreter.kernel_pid("a") is None  # least recently used
+        assert interpreter.kernel_pid("b") is not None and interpreter.kernel_pid("c") is not None
+        again = await interpreter.execute("a", "import os\nprint('v' in globals(), os.listdir())")
+        assert "make room" in again.logs and "fresh kernel" in again.logs
+        assert again.logs.endswith("False ['kept.txt']\n")
+        assert interpreter.running_kernels() == 2
+    finally:
+        await interpreter.aclose()
+
+
+async def test_delete_session_stops_the_kernel_and_removes_files(ci: CodeInterpreter) -> None:
+    await ci.execute("gone", "open('f.txt', 'w').write('x')")
+    pid = ci.kernel_pid("gone")
+    folder = ci.workdir("gone")
+    assert pid is not None and (folder / "f.txt").exists()
+    await ci.delete_session("gone")
+    assert ci.kernel_pid("gone") is None
+    assert not folder.exists()
+    await wait_until(lambda: not psutil.pid_exists(pid))
+
+
+async def test_without_a_sandbox_the_interpreter_is_off_and_says_why(tmp_path: Path) -> None:
+    off = Isolation(Mode.OFF, "The code interpreter is off because no sandbox is available.")
+    interpreter = CodeInterpreter(tmp_path / "ci", limits=FAST, isolation=off)
+    try:
+        result = await interpreter.execute("t", "print(1)")
+        assert result.error == off.description and interpreter.unavailable_reason
+        assert kernel_children() == []
+    finally:
+        await interpreter.aclose()
+
+
+async def test_unsafe_mode_runs_code_without_isolation(tmp_path: Path) -> None:
+    unsafe = Isolation(Mode.UNSAFE, "UNSAFE: no isolation")
+    interpreter = CodeInterpreter(tmp_path / "ci", limits=FAST, isolation=unsafe)
+    try:
+        result = await interpreter.execute("t", "import os\nprint(os.getcwd())")
+        assert result.error is None
+        assert result.logs == f"{interpreter.workdir('t')}\n"  # the host path: no sandbox
+        assert interpreter.unsafe and interpreter.unavailable_reason is None
+    finally:
+        await interpreter.aclose()
+
+
+async def test_a_symlink_planted_under_an_input_name_is_replaced_not_followed(
+    ci: CodeInterpreter, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("host file")
+    await ci.execute("t", "x = 1")
+    (ci.workdir("t") / "data.csv").symlink_to(outside)
+    source = tmp_path / "upload.csv"
+    source.write_text("a,b\n")
+    await ci.add_file_from("t", "data.csv", source)
+    assert outside.read_text() == "host file"
+    assert (ci.workdir("t") / "data.csv").read_text() == "a,b\n"

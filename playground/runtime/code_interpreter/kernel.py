@@ -1,8 +1,10 @@
 """One sandboxed Jupyter kernel process and the execute protocol over it.
 
 Wraps jupyter-client's AsyncKernelManager/AsyncKernelClient. The kernel is launched
-through ``sandbox.kernel_argv`` (limits, optional network namespace) and speaks over
-Unix-domain sockets on POSIX so it works without a network.
+through ``sandbox.kernel_argv`` (bubblewrap and limits) and speaks ZeroMQ over Unix
+sockets (``ipc://``) in its own connection folder, which is bind-mounted into its
+sandbox: a kernel without a network can still talk to the server, and no other kernel
+can see the folder.
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ import binascii
 import logging
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .kernel_startup import DROPPED_EXPRESSION, MOUNT_FAILED, bind_code, setup_code
+from .cgroups import Cgroup
+from .kernel_startup import DROPPED_EXPRESSION, bind_code, setup_code
 from .limits import Limits
 from .result import OutputCollector, strip_ansi
 
@@ -38,6 +41,20 @@ class _SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose command line is ours instead of the kernelspec's."""
 
     sandbox_argv: list[str] = []
+    message_interrupt = False
+
+    async def interrupt_kernel(self) -> None:  # type: ignore[override]
+        """Interrupt by message when the kernel sits in its own session inside bwrap.
+
+        A signal to the process group would reach bwrap, not the kernel (bwrap starts it
+        in a new session); ipykernel answers ``interrupt_request`` by signalling itself.
+        """
+        if not self.message_interrupt:
+            await super().interrupt_kernel()
+            return
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         connection_file = os.path.realpath(self.connection_file)
@@ -65,29 +82,35 @@ class SandboxedKernel:
         argv: list[str],
         env: dict[str, str],
         cwd: Path,
-        socket_dir: Path,
+        kernel_dir: Path,
         limits: Limits,
-        maps_mnt_data: bool,
+        data_dir: Path,
+        message_interrupt: bool,
         stderr_log: Path | None = None,
+        cgroup: Cgroup | None = None,
     ) -> None:
         self._limits = limits
-        self._maps_mnt_data = maps_mnt_data
+        #: The control group holding the whole sandbox, when one could be made.
+        self.cgroup = cgroup
         self._env = env
         self._cwd = cwd
         self._stderr_log = stderr_log
-        name = uuid.uuid4().hex[:12]
+        #: The host folder this kernel sees as /mnt/data (it moves when a spare is adopted).
+        self.data_dir = data_dir
+        #: Connection file, key and sockets: only this kernel and the server reach it.
+        self.kernel_dir = kernel_dir
         km = _SandboxKernelManager()
         km.sandbox_argv = list(argv)
-        km.connection_file = str(socket_dir / f"k-{name}.json")
+        km.message_interrupt = message_interrupt
+        km.connection_file = str(kernel_dir / "connection.json")
         if sys.platform != "win32":
             km.transport = "ipc"
-            km.ip = str(socket_dir / f"k-{name}")
+            km.ip = str(kernel_dir / "s")
         else:
             km.ip = "127.0.0.1"
         self._km = km
         self._kc: Any = None
         self.bound_to: str | None = None
-        self.mnt_data_mapped = False
         # Set when a cell could not be stopped; the owner then replaces the kernel.
         self.broken = False
 
@@ -134,18 +157,19 @@ class SandboxedKernel:
         finally:
             stderr.close()  # the child has its own copy of the descriptor
 
-    async def bind(self, session_id: str, workdir: Path) -> None:
-        """Point the kernel at a session folder (cwd, and /mnt/data where possible)."""
-        outcome = await self._run_silent(bind_code(str(workdir), self._maps_mnt_data))
-        self.mnt_data_mapped = self._maps_mnt_data and not outcome.error
-        if outcome.error and MOUNT_FAILED in outcome.error and not outcome.died:
-            # The folder switch happened before the mount; only /mnt/data paths are lost.
-            log.warning("could not map /mnt/data for a kernel: %s", outcome.error)
-            outcome.error = None
-        if outcome.error or outcome.died or outcome.timed_out:
-            raise KernelStartError(
-                f"The Python kernel could not switch to its working folder: {outcome.error}"
-            )
+    async def bind(self, session_id: str, workdir: Path | None) -> None:
+        """Point the kernel at a session folder: a chdir when there is no sandbox.
+
+        In the sandbox the folder is already ``/mnt/data`` (the server renamed the
+        spare's folder into place), so there is nothing to run.
+        """
+        if workdir is not None:
+            outcome = await self._run_silent(bind_code(str(workdir)))
+            if outcome.error or outcome.died or outcome.timed_out:
+                raise KernelStartError(
+                    f"The Python kernel could not switch to its working folder: {outcome.error}"
+                )
+            self.data_dir = workdir
         self.bound_to = session_id
 
     async def _abandon(self, msg_id: str) -> None:
@@ -181,6 +205,9 @@ class SandboxedKernel:
             # A kernel that is already gone may make cleanup complain; the process is
             # what matters and kill_kernel tolerates a missing one.
             pass
+        await asyncio.to_thread(shutil.rmtree, self.kernel_dir, True)
+        if self.cgroup is not None:
+            await _remove_cgroup(self.cgroup)
 
     async def _run_silent(self, code: str) -> CellOutcome:
         return await self.execute(
@@ -346,3 +373,13 @@ def _dropped_count(reply: dict[str, Any]) -> int:
         return int(str(expr.get("data", {}).get("text/plain", "0")))
     except ValueError:
         return 0
+
+
+async def _remove_cgroup(cgroup: Cgroup) -> None:
+    """Remove the group once its processes are gone (the kill takes a moment)."""
+    for _ in range(50):
+        await asyncio.to_thread(cgroup.remove)
+        if not cgroup.pids_dir.exists():
+            return
+        await asyncio.sleep(0.1)
+    log.warning("control group %s still has processes", cgroup.pids_dir)

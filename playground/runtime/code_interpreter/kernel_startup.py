@@ -132,29 +132,7 @@ del _pg_setup
 '''
 
 _BIND = r"""
-def _pg_bind(workdir, map_mnt):
-    import os
-
-    os.chdir(workdir)
-    if not map_mnt:
-        return
-    # Only reached inside a private mount namespace (see sandbox.py): mount a tmpfs
-    # over /mnt there and bind the session folder to /mnt/data. Nothing leaks to
-    # the host's mounts.
-    import ctypes
-    import ctypes.util
-
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-    ms_bind = 4096
-    if libc.mount(b"tmpfs", b"/mnt", b"tmpfs", 0, None) != 0:
-        raise OSError(ctypes.get_errno(), "pg-mount-failed: tmpfs on /mnt")
-    os.makedirs("/mnt/data", exist_ok=True)
-    if libc.mount(workdir.encode(), b"/mnt/data", None, ms_bind, None) != 0:
-        raise OSError(ctypes.get_errno(), "pg-mount-failed: bind to /mnt/data")
-
-
-_pg_bind({workdir!r}, {map_mnt!r})
-del _pg_bind
+__import__("os").chdir({workdir!r})
 """
 
 
@@ -162,8 +140,5 @@ def setup_code(cap_chars: int) -> str:
     return _SETUP.replace("{cap}", str(int(cap_chars)))
 
 
-MOUNT_FAILED = "pg-mount-failed"
-
-
-def bind_code(workdir: str, map_mnt: bool) -> str:
-    return _BIND.replace("{workdir!r}", repr(workdir)).replace("{map_mnt!r}", repr(map_mnt))
+def bind_code(workdir: str) -> str:
+    return _BIND.replace("{workdir!r}", repr(workdir))

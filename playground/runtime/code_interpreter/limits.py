@@ -31,7 +31,15 @@ class Limits:
     max_images: int = 20
     max_image_bytes: int = 16 * MIB
     no_network: bool = True
-    idle_timeout_seconds: float = 30 * 60.0
+    #: Processes and threads per kernel (RLIMIT_NPROC inside its user namespace).
+    max_processes: int | None = 64
+    #: Size of the private /tmp (a tmpfs, so it also counts as memory).
+    tmp_bytes: int = 256 * MIB
+    #: Total size of a thread's /mnt/data folder.
+    disk_quota_bytes: int = 1 * GIB
+    #: Kernels bound to threads at once; the least recently used stops first.
+    max_kernels: int = 4
+    idle_timeout_seconds: float = 10 * 60.0
     idle_check_seconds: float = 30.0
     startup_timeout_seconds: float = 60.0
     prewarm: bool = True
@@ -43,5 +51,7 @@ class Limits:
             raise ValueError("max_output_bytes must be at least 1")
         if self.memory_bytes is not None and self.memory_bytes < 128 * MIB:
             raise ValueError("memory_bytes below 128 MiB cannot start a Python kernel")
+        if self.max_kernels < 1:
+            raise ValueError("max_kernels must be at least 1")
         if self.idle_timeout_seconds <= 0 or self.idle_check_seconds <= 0:
             raise ValueError("idle timeouts must be positive numbers of seconds")

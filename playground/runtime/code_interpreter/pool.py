@@ -1,5 +1,8 @@
 """A spare, already-started kernel so a new session does not wait for a cold start.
 
+The spare has its own empty folder as /mnt/data and has never run user code; the
+session that takes it owns it for the kernel's whole life.
+
 Starting ipykernel takes about a second; keeping one ready (and starting the next one
 when it is taken) turns a session's first execution into a folder switch.
 """
@@ -37,8 +40,12 @@ class KernelPool:
             with contextlib.suppress(Exception):
                 await asyncio.shield(spare)
 
-    async def take(self) -> SandboxedKernel:
-        """A started kernel: the spare if it is usable, otherwise a fresh one."""
+    async def take(self) -> SandboxedKernel | None:
+        """The spare kernel if there is a usable one (None otherwise); never given twice.
+
+        A fresh kernel is not started here: without a spare the caller starts one
+        directly on its own folder.
+        """
         if self._closed:
             raise RuntimeError("The code interpreter has been shut down.")
         spare, self._spare = self._spare, None
@@ -51,8 +58,6 @@ class KernelPool:
             if kernel is not None and not await kernel.is_alive():
                 await kernel.stop()
                 kernel = None
-        if kernel is None:
-            kernel = await self._factory()
         self.warm()
         return kernel
 

@@ -1,87 +1,99 @@
-"""How a kernel process is launched: command line, environment, isolation probe.
+"""Which sandbox kernels run in, their command line and their environment.
 
-Enforcement by OS (documented here because it differs):
+Enforcement by OS (the README's "Sandbox" section says the same):
 
-* Linux: memory (RLIMIT_AS), CPU time (RLIMIT_CPU), file size (RLIMIT_FSIZE) and no
-  core dumps are set by ``_launcher.py`` before the kernel starts. Network is cut by
-  starting the kernel in a fresh network namespace with ``unshare --net`` (as root, or
-  with ``--map-root-user`` where unprivileged user namespaces are allowed); the kernel
-  then talks to the server over Unix-domain sockets, which do not need a network. The
-  same ``unshare`` gives a private mount namespace in which ``/mnt/data`` is
-  bind-mounted to the session folder, so literal ``/mnt/data/...`` paths work. When
-  ``unshare`` is not permitted the kernel runs with the host network and ``/mnt/data``
-  is not mapped (files are still in the current directory); ``network_isolation()``
-  says which case applies.
-* macOS: the same rlimits (RLIMIT_AS is often not enforced by the macOS kernel); no
-  network isolation and no ``/mnt/data`` mapping.
-* Windows: no rlimits, no network isolation; only the wall-clock limit and the output
-  cap (both enforced by the server) apply.
+* Linux with a working bubblewrap (``bwrap.py``): every kernel runs in its own user,
+  PID, IPC, UTS, network and mount namespaces with no capabilities and
+  ``no_new_privs``; it dies with the server. It sees only the interpreter, system
+  libraries and fonts (read-only), its thread's folder at ``/mnt/data``, a private
+  size-limited ``/tmp``, and its own connection folder. Inside, ``_launcher.py`` sets
+  per-process limits: memory (RLIMIT_AS), CPU time, file size, no core dumps, and a
+  process cap (RLIMIT_NPROC, counted per user namespace, so it caps this kernel only).
+  The server adds the wall-clock limit, the output cap and the ``/mnt/data`` quota.
+* Linux without a usable bubblewrap, macOS, Windows: the code interpreter is OFF and
+  every call says why, unless the server was started with ``--unsafe-code-interpreter``;
+  then kernels run as plain processes of the server's user (rlimits on Linux/macOS, the
+  wall-clock limit and output cap everywhere) with NO isolation, and the window shows a
+  red notice for as long as that is on.
 
-On every OS the kernel gets a minimal environment (no API keys from the server's
-environment) and its working directory is the session folder.
+In every mode the kernel gets a minimal environment (no API keys or tokens).
 """
 
 from __future__ import annotations
 
-import functools
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
+from .bwrap import SANDBOX_LAUNCHER, SANDBOX_MPLCONFIG, Bwrap, find_bwrap, sandbox_argv
 from .limits import Limits
 
+SANDBOX_MPL_WRITABLE = "/tmp/.matplotlib"
 _LAUNCHER = Path(__file__).with_name("_launcher.py")
 
 # Variables worth passing through; everything else (API keys included) stays behind.
-_PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "TMP", "TEMP", "TMPDIR")
+_PASSTHROUGH = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "TMP", "TEMP", "TMPDIR")
+
+
+class Mode(Enum):
+    SANDBOXED = "sandboxed"
+    UNSAFE = "unsafe"
+    OFF = "off"
 
 
 @dataclass(frozen=True)
 class Isolation:
-    """Which namespace wrapper works here, and a plain description of it."""
+    """The mode kernels run in, the bwrap that provides it, and plain words about it."""
 
-    prefix: tuple[str, ...]
+    mode: Mode
     description: str
+    bwrap: Bwrap | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.prefix)
+        return self.mode is Mode.SANDBOXED
 
 
-@functools.cache
-def network_isolation() -> Isolation:
-    """Probe once per process whether ``unshare`` can give the kernel no network."""
-    if not sys.platform.startswith("linux"):
-        return Isolation((), f"network isolation is not available on {sys.platform}")
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return Isolation((), "network isolation is off: the unshare tool is not installed")
-    candidates: list[tuple[str, ...]] = [(unshare, "--net", "--mount")]
-    if os.geteuid() != 0:
-        candidates.insert(0, (unshare, "--user", "--map-root-user", "--net", "--mount"))
-    for prefix in candidates:
-        try:
-            probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if probe.returncode == 0:
-            return Isolation(prefix, "kernels run without network (Linux network namespace)")
-    return Isolation((), "network isolation is off: this system does not permit unshare --net")
+def choose_isolation(*, allow_unsafe: bool) -> Isolation:
+    """Sandboxed when bubblewrap works; otherwise off, or unsafe only when asked for."""
+    found = find_bwrap()
+    if isinstance(found, Bwrap):
+        return Isolation(
+            Mode.SANDBOXED,
+            f"kernels run in a bubblewrap {found.version_text} sandbox (own user, PID, "
+            "network and mount namespaces; only their thread's folder is writable)",
+            found,
+        )
+    if allow_unsafe:
+        return Isolation(
+            Mode.UNSAFE,
+            "UNSAFE: kernels run WITHOUT isolation (--unsafe-code-interpreter); code can "
+            f"read and change your files and use the network. No sandbox because {found}.",
+        )
+    return Isolation(
+        Mode.OFF,
+        f"The code interpreter is off because no sandbox is available: {found}. "
+        "Start the runtime with --unsafe-code-interpreter to run code without isolation.",
+    )
 
 
-def kernel_argv(limits: Limits, isolation: Isolation) -> list[str]:
-    """The kernel command line; ``{connection_file}`` is filled in by jupyter-client."""
-    launcher = [sys.executable, str(_LAUNCHER)]
+def _launcher_args(limits: Limits) -> list[str]:
+    args: list[str] = []
     if limits.memory_bytes is not None:
-        launcher += ["--memory", str(limits.memory_bytes)]
+        args += ["--memory", str(limits.memory_bytes)]
     if limits.cpu_seconds is not None:
-        launcher += ["--cpu", str(limits.cpu_seconds)]
+        args += ["--cpu", str(limits.cpu_seconds)]
     if limits.max_file_bytes is not None:
-        launcher += ["--fsize", str(limits.max_file_bytes)]
-    kernel = [
+        args += ["--fsize", str(limits.max_file_bytes)]
+    if limits.max_processes is not None:
+        args += ["--nproc", str(limits.max_processes)]
+    return args
+
+
+def _kernel_command() -> list[str]:
+    return [
         sys.executable,
         "-m",
         "ipykernel_launcher",
@@ -90,24 +102,66 @@ def kernel_argv(limits: Limits, isolation: Isolation) -> list[str]:
         "--HistoryManager.enabled=False",
         "--IPKernelApp.quiet=True",
     ]
+
+
+def kernel_argv(
+    limits: Limits,
+    isolation: Isolation,
+    *,
+    data_dir: Path,
+    kernel_dir: Path,
+    mplconfig: Path | None,
+) -> list[str]:
+    """The kernel command line; ``{connection_file}`` is filled in by jupyter-client."""
+    if isolation.mode is Mode.SANDBOXED:
+        assert isolation.bwrap is not None
+        prefix = sandbox_argv(
+            isolation.bwrap,
+            data_dir=data_dir,
+            kernel_dir=kernel_dir,
+            launcher=_LAUNCHER,
+            mplconfig=mplconfig,
+            tmp_bytes=limits.tmp_bytes,
+        )
+        launcher = [sys.executable, SANDBOX_LAUNCHER, *_launcher_args(limits)]
+        if mplconfig is not None:
+            launcher += ["--seed", f"{SANDBOX_MPLCONFIG}:{SANDBOX_MPL_WRITABLE}"]
+        # In its PID namespace the kernel's parent is pid 1 (bwrap), which ipykernel
+        # would take for "my parent died"; bwrap's --die-with-parent covers that job.
+        return [*prefix, *launcher, "--", *_kernel_command(), "--IPKernelApp.parent_handle=0"]
     if sys.platform == "win32":
         # No rlimits to set, and os.execv on Windows spawns a new process, which would
         # make jupyter-client believe the kernel exited.
-        return kernel
-    prefix = list(isolation.prefix) if limits.no_network else []
-    return [*prefix, *launcher, "--", *kernel]
+        return _kernel_command()
+    # Unsafe mode: rlimits only. RLIMIT_NPROC would count every process of the user
+    # here (no user namespace), so it is left out.
+    args = [a for a in _launcher_args(limits)]
+    if "--nproc" in args:
+        cut = args.index("--nproc")
+        del args[cut : cut + 2]
+    return [sys.executable, str(_LAUNCHER), *args, "--", *_kernel_command()]
 
 
-def kernel_env(home: Path) -> dict[str, str]:
+def kernel_env(isolation: Isolation, *, home: Path, mplconfig: Path | None) -> dict[str, str]:
     """A small, key-free environment for the kernel."""
     env = {name: os.environ[name] for name in _PASSTHROUGH if name in os.environ}
-    env.setdefault("PATH", os.defpath)
+    sandboxed = isolation.mode is Mode.SANDBOXED
+    env["PATH"] = (
+        "/usr/local/bin:/usr/bin:/bin" if sandboxed else os.environ.get("PATH", os.defpath)
+    )
+    if sandboxed:
+        env.pop("TMPDIR", None)
+        env["HOME"] = "/tmp"
+        env["MPLCONFIGDIR"] = SANDBOX_MPL_WRITABLE
+    else:
+        env["HOME"] = str(home)
+        if mplconfig is not None:
+            env["MPLCONFIGDIR"] = str(mplconfig)
     env.update(
         {
-            "HOME": str(home),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "MPLCONFIGDIR": str(_matplotlib_cache()),
             "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONNOUSERSITE": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             # Thread pools and malloc arenas reserve address space per thread; keep them
             # small so the RLIMIT_AS budget goes to the user's data.
@@ -118,14 +172,3 @@ def kernel_env(home: Path) -> dict[str, str]:
         }
     )
     return env
-
-
-def _matplotlib_cache() -> Path:
-    """Shared font cache so only the very first kernel pays for building it."""
-    configured = os.environ.get("MPLCONFIGDIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    path = Path(base) / "assistants-playground" / "matplotlib"
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -7,11 +7,15 @@ back as the tool result.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from playground.runtime.engine.ports import CodeRunner, Searcher
@@ -87,8 +91,10 @@ class BuiltinTools:
             meta = await self._store.get_file(file_id)
             if meta is None:
                 continue  # deleted since it was attached; nothing to copy
-            data = await self._store.read_file_bytes(file_id)
-            await self._code.add_file(session, meta["filename"], data)
+            # Streamed from the store's file, never read whole into memory.
+            await self._code.add_file_from(
+                session, meta["filename"], self._store.file_path(file_id)
+            )
             copied.add(file_id)
 
     async def run_code(
@@ -102,6 +108,11 @@ class BuiltinTools:
         }
         if self._code is None:
             return ToolOutcome(step_call, "The code interpreter is not available on this server.")
+        unavailable = self._code.unavailable_reason
+        if unavailable is not None:
+            # No sandbox and no --unsafe-code-interpreter: say so in the step and end the run.
+            step_call["code_interpreter"]["outputs"].append({"type": "logs", "logs": unavailable})
+            return ToolOutcome(step_call, f"Error: {unavailable}", fatal_error=unavailable)
         if not source.strip():
             return ToolOutcome(step_call, 'Error: no code given; call with {"code": "..."}.')
         await self._copy_inputs(run)
@@ -118,17 +129,23 @@ class BuiltinTools:
             state.pending_images.append(meta["id"])
         workdir = self._code.workdir(session)
         written = []
+        store_failure: str | None = None
         for path in result.new_files:
             try:
                 name = path.relative_to(workdir).as_posix()
             except ValueError:
                 name = path.name
             try:
-                data = await asyncio.to_thread(path.read_bytes)
+                meta = await self._store_output(session, path)
             except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    store_failure = (
+                        f"The disk is full: the file /mnt/data/{name} the code wrote could "
+                        "not be saved. Free some space and try again."
+                    )
+                    break
                 log.warning("could not read produced file %s: %s", name, exc)
                 continue
-            meta = await self._store.create_file(data, path.name, "assistants_output")
             state.produced_files[name] = meta["id"]
             written.append(name)
         lines = [result.logs.rstrip() if result.logs.strip() else "(no output)"]
@@ -136,8 +153,26 @@ class BuiltinTools:
             lines.append(f"[{len(result.images)} image(s) were shown to the user]")
         for name in written:
             lines.append(f"[file written: /mnt/data/{name}; link it as sandbox:/mnt/data/{name}]")
-        fatal = result.error if result.timed_out else None
+        fatal = result.error if result.timed_out else store_failure
         return ToolOutcome(step_call, "\n".join(lines), fatal)
+
+    async def _store_output(self, session: str, path: Path) -> dict[str, Any]:
+        """Stream one produced file into the store (a copy by chunks, then a rename)."""
+        assert self._code is not None
+        temp = self._store.new_upload_path()
+        fd = await asyncio.to_thread(self._code.open_output, session, path)
+
+        def copy() -> int:
+            try:
+                with os.fdopen(fd, "rb") as source, open(temp, "xb") as target:
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+                    return target.tell()
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+
+        size = await asyncio.to_thread(copy)
+        return await self._store.adopt_file(temp, path.name, "assistants_output", size)
 
     # ------------------------------------------------------------ file search
     async def run_search(

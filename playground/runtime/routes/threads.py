@@ -75,6 +75,10 @@ async def delete_thread(request: Request) -> Response:
         await context.engine.cancel(active["id"])
     if not await context.store.delete_thread(thread_id):
         raise not_found("thread", thread_id)
+    # Issue 9: the thread's kernel stops and its /mnt/data files go with it.
+    interpreter = getattr(request.app.state, "code_interpreter", None)
+    if interpreter is not None:
+        await interpreter.delete_session(thread_id)
     return deleted(thread_id, "thread.deleted")
 
 
