@@ -60,7 +60,7 @@ _ROLE_COLOUR = {"user": "#1a4d8f", "assistant": "#2e6b30", "notice": "#7a4b00"}
 #: One display frame: a delta waits at most this long after the previous update.
 FRAME_INTERVAL_S = 0.016
 #: Work per slice when filling in a thread's backlog (layout comes on top of it).
-SLICE_BUDGET_S = 0.012
+SLICE_BUDGET_S = 0.010
 #: Longer messages are cut here, with a "show all" link to the full text.
 MAX_SHOWN_CHARS = 20_000
 MAX_SHOWN_LINES = 400
@@ -478,8 +478,9 @@ class MessageView(QWidget):
             cursor = QTextCursor(self._doc)
             self._header = cursor.insertFrame(self._frame_format)
             self._update_header()
-            # The newest screenful now, so the next paint shows it; the rest in slices.
-            self._render_slice()
+            # The newest screenful in the next turn of the event loop (not in the one that
+            # parsed the page), the rest in slices after it.
+            self._slice_timer.start()
         else:
             self._header = None
             self._caught_up()
