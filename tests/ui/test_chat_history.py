@@ -255,3 +255,30 @@ async def test_a_long_thread_says_older_messages_exist_and_keeps_code_in_its_blo
             _save_screenshot(picture, "chat-long-thread.png")
         finally:
             bar.blockSignals(False)
+
+
+async def test_cancel_keeps_the_place_the_person_was_reading(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    model_env.queue(text("word " * 2000, chunk_delay=0.01, chunk_chars=5))
+    async with running_app(qtbot) as app:
+        await app.create_assistant()
+        thread_id, _ = await _thread_with(app, 60, "earlier")
+        view = await _open(app, thread_id, 60)
+        vm = app.parts.chat_vm
+        app.type_and_run("Talk for a while")
+        await until(
+            lambda: any(i.role == "assistant" and i.text for i in vm.items),
+            [vm.item_updated, vm.messages_changed],
+            what="the answer streams",
+        )
+        bar = view.browser.verticalScrollBar()
+        bar.setValue(bar.maximum() // 2)  # the person scrolls up to read
+        reading = bar.value()
+        vm.cancel_run()
+        status = await app.run_finished()
+        assert status == "cancelled"
+        await until(lambda: view.is_caught_up, [view.rendered], what="view caught up")
+        assert "The run was cancelled." in view.plain_text()
+        assert bar.value() == reading  # no jump to the top (or anywhere)
+        assert "(writing…)" not in view.plain_text()
