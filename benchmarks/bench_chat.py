@@ -339,7 +339,7 @@ async def _upload_png(app: Any, name: str, seed: int) -> str:
     painter.end()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, b"PNG")
     uploaded = await app.parts.session.client.files.upload(
         bytes(buffer.data().data()), purpose="vision", filename=name
     )
@@ -381,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1320, 820)
         window.show()
         app = PlaygroundApp(window, bridge, runner)
+        app.freeze_after_start = True  # as main() does
 
         async def run() -> Figures:
             try:

@@ -76,6 +76,9 @@ class PlaygroundApp:
         self.runner = runner
         self.parts: Parts | None = None
         self._dialog: Any = None
+        #: After start-up, move what exists to the GC's permanent generation (``main`` sets
+        #: it; a test process, which builds many apps, must not keep them all forever).
+        self.freeze_after_start = False
 
     async def bootstrap(self, store: Store | None = None, *, connect: bool = True) -> Parts:
         """Open the store, build the view models and panes, reopen the last connection."""
@@ -132,6 +135,8 @@ class PlaygroundApp:
             lambda: markdown._lexer("python"),
             markdown.warm_up,
         ]
+        if self.freeze_after_start:
+            steps.append(_freeze_startup_objects)
 
         def next_step() -> None:
             if steps:
@@ -284,6 +289,20 @@ class PlaygroundApp:
         await self.runner.shutdown(SHUTDOWN_GRACE_S)
         if parts is not None:
             await parts.embedded.stop()
+
+
+def _freeze_startup_objects() -> None:
+    """Keep everything start-up made out of the garbage collector's full collections.
+
+    Modules, classes, pydantic schemas and Qt wrappers live as long as the app; a full
+    collection walked all of them and stalled the window 70–220 ms while a long thread paged
+    in (``benchmarks.bench_chat``). ``gc.freeze()`` moves them to a permanent generation.
+    """
+    import gc
+
+    # No gc.collect() first: a full collection here is itself a stall of several hundred ms;
+    # the little garbage frozen with the rest is a fair price.
+    gc.freeze()
 
 
 def connection_summary(
@@ -457,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     install_asyncgen_hooks(loop)
     runner = TaskRunner(bridge, loop=loop)
     app = PlaygroundApp(window, bridge, runner)
+    app.freeze_after_start = True
     closed: asyncio.Future[None] = loop.create_future()
 
     def on_last_window_closed() -> None:
