@@ -29,7 +29,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QTimer, QUrl, Signal, SignalInstance
@@ -53,6 +53,9 @@ from playground.ui.viewmodels.chat import (
     Footnote,
 )
 from playground.ui.viewmodels.outputs import OutputItem, OutputStatus
+
+if TYPE_CHECKING:
+    from playground.ui.widgets.full_text_dialog import FullTextDialog
 
 _ROLE_LABEL = {"user": "You", "assistant": "Assistant"}
 _ROLE_COLOUR = {"user": "#1a4d8f", "assistant": "#2e6b30", "notice": "#7a4b00"}
@@ -445,7 +448,7 @@ class MessageView(QWidget):
         else:
             self.link_activated.emit(url)
 
-    def show_all(self, key: str) -> QWidget | None:
+    def show_all(self, key: str) -> FullTextDialog | None:
         """Open the full text of a cut message in a plain viewer (returns the dialog)."""
         item = self._shown.get(key)
         if item is None:
