@@ -156,7 +156,7 @@ async def test_images_appear_in_their_own_message(qtbot: Any, model_env: Scripte
         image.fill(QColor("green"))
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, b"PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]
         png = bytes(buffer.data().data())
         uploaded = await client.files.upload(png, purpose="vision", filename="plot.png")
         thread = await client.threads.create()
