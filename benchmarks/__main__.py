@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench_file_search",
     "bench_startup",
     "bench_ingest_bomb",
+    "bench_chat",
 )
 
 

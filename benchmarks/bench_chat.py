@@ -97,9 +97,23 @@ class StallMonitor:
         self._last = 0.0
         self._last_cpu = 0.0
 
+        #: Longest garbage-collector pause seen while running (ms), a usual stall culprit.
+        self.gc_max = 0.0
+        self._gc_started = 0.0
+
+    def _on_gc(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_max = max(self.gc_max, (time.perf_counter() - self._gc_started) * 1000)
+
     def start(self) -> None:
+        import gc
+
         self.gaps = []
         self.cpu_gaps = []
+        self.gc_max = 0.0
+        gc.callbacks.append(self._on_gc)
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
         self._timer.start()
@@ -115,8 +129,12 @@ class StallMonitor:
         return max(self.cpu_gaps or [0.0])
 
     def stop(self) -> tuple[float, float]:
+        import gc
+
         self._tick()
         self._timer.stop()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         return max(self.gaps), _p(self.gaps, 0.99)
 
 
@@ -212,10 +230,11 @@ class Figures:
         worst = statistics.median(max(m.gaps) for m in monitors)
         p99 = statistics.median(_p(m.gaps, 0.99) for m in monitors)
         cpu = statistics.median(m.max_cpu for m in monitors)
+        gc_pause = statistics.median(m.gc_max for m in monitors)
         self.add(
             scenario,
-            f"{worst:.0f} ms wall (p99 gap {p99:.0f} ms; Qt-thread CPU in the worst gap "
-            f"{cpu:.0f} ms; median of {len(monitors)})",
+            f"{worst:.0f} ms wall (p99 gap {p99:.0f} ms; most Qt-thread CPU in one gap "
+            f"{cpu:.0f} ms; longest GC pause {gc_pause:.0f} ms; median of {len(monitors)})",
             f"<= {GOAL_STALL_MS:.0f} ms",
             worst <= GOAL_STALL_MS,
         )
@@ -339,7 +358,7 @@ async def _upload_png(app: Any, name: str, seed: int) -> str:
     painter.end()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     uploaded = await app.parts.session.client.files.upload(
         bytes(buffer.data().data()), purpose="vision", filename=name
     )
@@ -381,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1320, 820)
         window.show()
         app = PlaygroundApp(window, bridge, runner)
+        app.freeze_after_start = True  # as main() does
 
         async def run() -> Figures:
             try:

@@ -1,10 +1,14 @@
 """Composition root: QApplication + qasync loop, the store, the embedded runtime, the session,
 the view models and the main window.
 
-Start-up order is chosen for a fast first paint: only PySide6, qasync and the window module
-are imported before the window shows; the store (SQLite, pydantic), the api client (httpx)
-and the runtime child process come after, from a task on the loop. ``python -m playground``
-and the ``assistants-playground`` script land in :func:`main`.
+Start-up order is chosen for a fast first paint (goal: within 1.3× of a bare PySide6
+window, ``benchmarks.bench_startup``): only PySide6 and the window module are imported before
+a light shell of the window shows (no argparse unless there are arguments, no dataclasses,
+no message bridge); the toolbar and panes are built right after its first paint; asyncio,
+qasync, the store (SQLite, pydantic), the api client (httpx) and the runtime child process
+come after that, from a task on the loop; markdown-it and pygments are warmed up once the
+app is idle. ``python -m playground`` and the ``assistants-playground`` script land in
+:func:`main`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,19 +40,31 @@ SHUTDOWN_GRACE_S = 5.0
 SMOKE_TIMEOUT_S = 90.0
 
 
-@dataclass
 class Parts:
-    """Everything bootstrap built, for wiring and for tests."""
+    """Everything bootstrap built, for wiring and for tests.
 
-    store: Store
-    embedded: EmbeddedRuntime
-    connector: AppConnector
-    session: Session
-    connection_vm: ConnectionViewModel
-    threads_vm: ThreadsViewModel
-    chat_vm: ChatViewModel
-    assistants_vm: Any = None
-    inspector: Any = None
+    A plain class, not a dataclass: ``dataclasses`` is not imported before the first paint.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        embedded: EmbeddedRuntime,
+        connector: AppConnector,
+        session: Session,
+        connection_vm: ConnectionViewModel,
+        threads_vm: ThreadsViewModel,
+        chat_vm: ChatViewModel,
+    ) -> None:
+        self.store = store
+        self.embedded = embedded
+        self.connector = connector
+        self.session = session
+        self.connection_vm = connection_vm
+        self.threads_vm = threads_vm
+        self.chat_vm = chat_vm
+        self.assistants_vm: Any = None
+        self.inspector: Any = None
 
 
 class PlaygroundApp:
@@ -61,6 +76,9 @@ class PlaygroundApp:
         self.runner = runner
         self.parts: Parts | None = None
         self._dialog: Any = None
+        #: After start-up, move what exists to the GC's permanent generation (``main`` sets
+        #: it; a test process, which builds many apps, must not keep them all forever).
+        self.freeze_after_start = False
 
     async def bootstrap(self, store: Store | None = None, *, connect: bool = True) -> Parts:
         """Open the store, build the view models and panes, reopen the last connection."""
@@ -97,7 +115,38 @@ class PlaygroundApp:
             await connection_vm.open_last()
         else:
             await connection_vm.load_async()
+        self._warm_up_when_idle()
         return parts
+
+    def _warm_up_when_idle(self) -> None:
+        """Import and build the Markdown renderer a step at a time once start-up is done.
+
+        Off the start-up path, but before the first message needs them: each step is one
+        short turn of the event loop, so nothing the person does waits long behind it.
+        """
+        from PySide6.QtCore import QTimer
+
+        from playground.ui import markdown
+
+        steps: list[Callable[[], object]] = [
+            lambda: markdown._parser(True),
+            lambda: markdown._parser(False),
+            markdown._formatter,
+            lambda: markdown._lexer("python"),
+            markdown.warm_up,
+        ]
+        if self.freeze_after_start:
+            steps.append(_freeze_startup_objects)
+
+        def next_step() -> None:
+            if steps:
+                try:
+                    steps.pop(0)()
+                except Exception as exc:  # a warm-up is an optimisation, never an error
+                    log.debug("Warm-up step failed: %s", exc)
+                QTimer.singleShot(20, next_step)
+
+        QTimer.singleShot(200, next_step)
 
     def _install_optional_panes(self, parts: Parts) -> None:
         # The assistant and inspector panes come from other modules of the ui package; a
@@ -254,6 +303,20 @@ class PlaygroundApp:
             await parts.embedded.stop()
 
 
+def _freeze_startup_objects() -> None:
+    """Keep everything start-up made out of the garbage collector's full collections.
+
+    Modules, classes, pydantic schemas and Qt wrappers live as long as the app; a full
+    collection walked all of them and stalled the window 70–220 ms while a long thread paged
+    in (``benchmarks.bench_chat``). ``gc.freeze()`` moves them to a permanent generation.
+    """
+    import gc
+
+    # No gc.collect() first: a full collection here is itself a stall of several hundred ms;
+    # the little garbage frozen with the rest is a fair price.
+    gc.freeze()
+
+
 def connection_summary(
     state: str,
     detail: str,
@@ -383,13 +446,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["test"]:  # headless suite runner for CI: no Qt on this path
+    raw_args = sys.argv[1:] if argv is None else argv
+    if raw_args[:1] == ["test"]:  # headless suite runner for CI: no Qt on this path
         from playground.testing.cli import main as test_main
 
-        return test_main(argv[1:])
-    args = _parse(argv)
-    logging.basicConfig(level=str(args.log_level).upper(), stream=sys.stderr)
+        return test_main(raw_args[1:])
+    # Without arguments argparse has nothing to do (and --help must not open a window).
+    args = _parse(raw_args) if raw_args else argparse.Namespace(smoke_test=False, log_level="")
+    logging.basicConfig(level=str(args.log_level or "warning").upper(), stream=sys.stderr)
     problem = missing_display_reason(os.environ, sys.platform)
     if problem:
         print(problem, file=sys.stderr, flush=True)
@@ -398,7 +462,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from playground.ui.main_window import MainWindow
-    from playground.ui.messages import MessageBridge
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
@@ -406,12 +469,17 @@ def main(argv: list[str] | None = None) -> int:
     qt_app.setOrganizationName("assistants-playground")
     # We end the loop ourselves once the window is gone, after an orderly async shutdown.
     qt_app.setQuitOnLastWindowClosed(False)
-    bridge = MessageBridge()
-    window = MainWindow(bridge)
+    window = MainWindow()  # the light shell: paints at about the cost of a bare window
     window.resize(window.sizeHint())
     window.show()
-    # Paint before importing asyncio/qasync and the rest: a person sees the window at once.
+    # Paint before building the panes and importing asyncio/qasync and the rest: a person
+    # sees the window at once.
     window.wait_first_paint(qt_app)
+
+    from playground.ui.messages import MessageBridge
+
+    bridge = MessageBridge()
+    window.build(bridge)
 
     import asyncio
 
@@ -424,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     install_asyncgen_hooks(loop)
     runner = TaskRunner(bridge, loop=loop)
     app = PlaygroundApp(window, bridge, runner)
+    app.freeze_after_start = True
     closed: asyncio.Future[None] = loop.create_future()
 
     def on_last_window_closed() -> None:

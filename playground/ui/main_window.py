@@ -4,6 +4,11 @@ Left: assistant configuration (``AssistantPane``), middle: the chat, right: the 
 tabs (``inspector_tabs``, filled by the inspector pane). The window is built empty and panes
 are installed once the app has loaded its store, so the first paint does not wait for
 SQLite, pydantic or the runtime.
+
+Start-up goes one step further: ``MainWindow()`` without a bridge is a light shell (title
+and size, no text yet) that paints at about the cost of a bare ``QMainWindow``;
+:meth:`MainWindow.build` adds the toolbar, banners and the three-pane splitter after that
+first paint. Passing a bridge builds everything at once (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -26,12 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.ui.messages import MessageBridge
-from playground.ui.widgets.elided_label import ElidedLabel
-
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QCloseEvent, QPaintEvent
+
+    from playground.ui.messages import MessageBridge
 
 WINDOW_TITLE = "Assistants Playground"
 _NOTICE_TIMEOUT_MS = 8000
@@ -96,13 +100,22 @@ class MainWindow(QMainWindow):
     testing_requested = Signal()
     closing = Signal()
 
-    def __init__(self, bridge: MessageBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: MessageBridge | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
-        self._bridge = bridge
         self._updating_profiles = False
         self.has_painted = False
+        self.is_built = False
+        if bridge is not None:
+            self.build(bridge)
+        # Otherwise a light shell: an empty window of the right size. No text on purpose: the
+        # first text drawn loads the font database (~150 ms), which a bare window never does.
 
+    def build(self, bridge: MessageBridge) -> None:
+        """The toolbar, banners and panes (``main`` calls this after the first paint)."""
+        from playground.ui.widgets.elided_label import ElidedLabel
+
+        self._bridge = bridge
         toolbar = QToolBar("Connection")
         toolbar.setObjectName("connectionToolbar")
         toolbar.setMovable(False)
@@ -174,6 +187,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Starting…")
         self._connect_signals()
+        self.is_built = True
+        if self.has_painted:
+            QTimer.singleShot(0, self._after_first_paint)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.has_painted:
@@ -183,7 +199,8 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         # Key sequences build Qt's enum namespace (~50 ms): not before the window is seen.
-        self.connections_button.setShortcut("Ctrl+,")
+        if self.is_built:
+            self.connections_button.setShortcut("Ctrl+,")
 
     def wait_first_paint(self, app: QCoreApplication, timeout_s: float = 2.0) -> bool:
         """Process events until the window has painted once (start-up shows it first)."""

@@ -45,8 +45,9 @@ _CODE_STYLE = "default"
 MAX_HIGHLIGHT_CHARS = 20_000
 #: Runs of non-space characters longer than this get invisible break opportunities: Qt's
 #: line breaker is quadratic in the length of an unbreakable word (400,000 characters took
-#: 17.7 s).
-LONG_RUN_CHARS = 200
+#: 17.7 s). High enough that ordinary long URLs in links stay intact (the view breaks long
+#: words anywhere when it wraps, so this is about speed, not looks).
+LONG_RUN_CHARS = 1000
 _LONG_RUN = re.compile(r"\S{" + str(LONG_RUN_CHARS + 1) + ",}")
 _ZERO_WIDTH_SPACE = "\u200b"
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")

@@ -6,6 +6,8 @@ cursors; these tests drive the real app (``running_app``) and check behaviour, n
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,10 +28,10 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 async def _thread_with(app: Running, count: int, word: str = "message") -> tuple[str, list[str]]:
     """A thread holding ``count`` user messages made through the API, oldest first."""
     client = app.parts.session.client
-    thread = await client.threads.create()
     texts = [f"{word} {i:04d}" for i in range(count)]
-    for value in texts:
-        await client.messages.create(thread.id, {"role": "user", "content": value})
+    thread = await client.threads.create(
+        {"messages": [{"role": "user", "content": value} for value in texts]}
+    )
     return thread.id, texts
 
 
@@ -44,6 +46,13 @@ async def _open(app: Running, thread_id: str, expected: int) -> MessageView:
         what="thread shown",
     )
     return view
+
+
+def _save_screenshot(picture: Any, name: str) -> None:
+    folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        assert picture.save(str(Path(folder) / name))
 
 
 def _texts(app: Running) -> list[str]:
@@ -147,7 +156,7 @@ async def test_images_appear_in_their_own_message(qtbot: Any, model_env: Scripte
         image.fill(QColor("green"))
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]
         png = bytes(buffer.data().data())
         uploaded = await client.files.upload(png, purpose="vision", filename="plot.png")
         thread = await client.threads.create()
@@ -211,3 +220,65 @@ async def test_a_huge_message_is_cut_and_show_all_has_every_line(
         await until(dialog.loaded, [dialog.loaded_all], what="full text loaded")
         assert dialog.editor.toPlainText() == huge
         assert message.id in view.shown_keys()
+
+
+async def test_a_long_thread_says_older_messages_exist_and_keeps_code_in_its_block(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    """Also the screenshot ``docs/screenshots/chat-long-thread.png`` (PLAYGROUND_SCREENSHOTS)."""
+    messages = []
+    for i in range(HISTORY_LIMIT + 20):
+        if i % 2 == 0:
+            messages.append({"role": "user", "content": f"Question {i // 2 + 1}: sum row {i}?"})
+        else:
+            line = f"    return sum(values[{i}:]) * weights[{i}] + offset  # a long comment " + (
+                "that keeps going " * 6
+            )
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": f"Answer {i // 2 + 1}:\n\n```python\ndef row_{i}(values):\n"
+                    f"{line}\n```\n\nThe result is **{i * 3}**.",
+                }
+            )
+    async with running_app(qtbot) as app:
+        thread = await app.parts.session.client.threads.create({"messages": messages})
+        view = await _open(app, thread.id, HISTORY_LIMIT)
+        assert app.parts.chat_vm.has_older
+        assert view.browser.horizontalScrollBar().maximum() == 0  # code wraps in its block
+        bar = view.browser.verticalScrollBar()
+        bar.blockSignals(True)  # look at the top without asking for the older page
+        bar.setValue(0)
+        try:
+            picture = app.window.grab()
+            assert "Older messages" in view.header_text()
+            _save_screenshot(picture, "chat-long-thread.png")
+        finally:
+            bar.blockSignals(False)
+
+
+async def test_cancel_keeps_the_place_the_person_was_reading(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    model_env.queue(text("word " * 2000, chunk_delay=0.01, chunk_chars=5))
+    async with running_app(qtbot) as app:
+        await app.create_assistant()
+        thread_id, _ = await _thread_with(app, 60, "earlier")
+        view = await _open(app, thread_id, 60)
+        vm = app.parts.chat_vm
+        app.type_and_run("Talk for a while")
+        await until(
+            lambda: any(i.role == "assistant" and i.text for i in vm.items),
+            [vm.item_updated, vm.messages_changed],
+            what="the answer streams",
+        )
+        bar = view.browser.verticalScrollBar()
+        bar.setValue(bar.maximum() // 2)  # the person scrolls up to read
+        reading = bar.value()
+        vm.cancel_run()
+        status = await app.run_finished()
+        assert status == "cancelled"
+        await until(lambda: view.is_caught_up, [view.rendered], what="view caught up")
+        assert "The run was cancelled." in view.plain_text()
+        assert bar.value() == reading  # no jump to the top (or anywhere)
+        assert "(writing…)" not in view.plain_text()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from playground.protocol import Message
-from playground.ui.markdown import break_long_runs, escape_markdown, render_markdown
+from playground.ui.markdown import (
+    LONG_RUN_CHARS,
+    break_long_runs,
+    escape_markdown,
+    render_markdown,
+)
 from playground.ui.viewmodels.chat import ChatItem, Footnote, item_from_message
 from playground.ui.widgets.message_view import (
     MAX_SHOWN_LINES,
@@ -77,6 +82,6 @@ def test_a_giant_word_gets_break_opportunities() -> None:
     word = "a" * 400_000
     broken = break_long_runs(f"start {word} end")
     assert broken.replace("\u200b", "") == f"start {word} end"
-    assert max(len(run) for run in broken.split("\u200b")) <= 200
+    assert max(len(run) for run in broken.split("\u200b")) <= LONG_RUN_CHARS
     cut, was_cut = shown_text(word)
     assert was_cut and len(cut) <= 20_000

@@ -29,7 +29,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QTimer, QUrl, Signal, SignalInstance
@@ -54,13 +54,16 @@ from playground.ui.viewmodels.chat import (
 )
 from playground.ui.viewmodels.outputs import OutputItem, OutputStatus
 
+if TYPE_CHECKING:
+    from playground.ui.widgets.full_text_dialog import FullTextDialog
+
 _ROLE_LABEL = {"user": "You", "assistant": "Assistant"}
 _ROLE_COLOUR = {"user": "#1a4d8f", "assistant": "#2e6b30", "notice": "#7a4b00"}
 
 #: One display frame: a delta waits at most this long after the previous update.
 FRAME_INTERVAL_S = 0.016
 #: Work per slice when filling in a thread's backlog (layout comes on top of it).
-SLICE_BUDGET_S = 0.012
+SLICE_BUDGET_S = 0.010
 #: Longer messages are cut here, with a "show all" link to the full text.
 MAX_SHOWN_CHARS = 20_000
 MAX_SHOWN_LINES = 400
@@ -445,7 +448,7 @@ class MessageView(QWidget):
         else:
             self.link_activated.emit(url)
 
-    def show_all(self, key: str) -> QWidget | None:
+    def show_all(self, key: str) -> FullTextDialog | None:
         """Open the full text of a cut message in a plain viewer (returns the dialog)."""
         item = self._shown.get(key)
         if item is None:
@@ -478,8 +481,9 @@ class MessageView(QWidget):
             cursor = QTextCursor(self._doc)
             self._header = cursor.insertFrame(self._frame_format)
             self._update_header()
-            # The newest screenful now, so the next paint shows it; the rest in slices.
-            self._render_slice()
+            # The newest screenful in the next turn of the event loop (not in the one that
+            # parsed the page), the rest in slices after it.
+            self._slice_timer.start()
         else:
             self._header = None
             self._caught_up()
