@@ -245,6 +245,9 @@ class MainWindow(QMainWindow):
         self.info_label.setVisible(bool(text))
 
     def set_note(self, text: str) -> None:
+        from PySide6.QtCore import Qt
+
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)  # notes quote server text
         self.note_label.setText(text)
         self.note_label.setVisible(bool(text))
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.function_list import FunctionList
 from playground.ui.widgets.json_editor import JsonEditor
@@ -114,7 +115,7 @@ class AssistantForm(QWidget):
         self.code_interpreter_box = QCheckBox("Code interpreter")
         self.file_search_box = QCheckBox("File search")
         self.function_list = FunctionList(editor)
-        self.other_tools_label = QLabel()
+        self.other_tools_label = plain_label()
         self.other_tools_label.setWordWrap(True)
         self.tools = QWidget()
         tools_layout = QVBoxLayout(self.tools)

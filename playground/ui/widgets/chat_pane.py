@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label, tip
 from playground.ui.viewmodels.chat import ChatViewModel, RunOverrides
 from playground.ui.viewmodels.threads import ThreadsViewModel
 from playground.ui.widgets.message_view import MessageView
@@ -135,12 +135,12 @@ class ChatPane(QWidget):
         self.messages = MessageView(vm)
         self.run_status = RunStatusBar(vm)
         self.overrides_box = OverridesBox()
-        self.assistant_label = QLabel()
+        self.assistant_label = plain_label()
         self.assistant_label.setStyleSheet("color: #555555;")
         self.composer = Composer()
         self.composer.setObjectName("composer")
         self.attach_button = QPushButton("Attach…")
-        self.attachments_label = QLabel()
+        self.attachments_label = plain_label()
         self.attachments_label.setStyleSheet("color: #555555;")
         self.add_button = QPushButton("Add")
         self.add_button.setToolTip("Add the message to the thread without running")
@@ -219,7 +219,7 @@ class ChatPane(QWidget):
         self._attachments = list(dict.fromkeys(paths))
         names = ", ".join(Path(p).name for p in self._attachments)
         self.attachments_label.setText(names)
-        self.attachments_label.setToolTip("\n".join(self._attachments))
+        self.attachments_label.setToolTip(tip("\n".join(self._attachments)))
         self._vm.set_draft(self.composer.toPlainText(), self._attachments)
 
     # -- slots ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label, tip
 from playground.ui.viewmodels.outputs import (
     THUMBNAIL_SIZE,
     OutputItem,
@@ -215,7 +216,7 @@ class GalleryView(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty_label = QLabel("Images and files this thread produces appear here.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_label = QLabel(self)
+        self.status_label = plain_label(parent=self)
         self.status_label.setWordWrap(True)
         self.open_folder_button = QPushButton("Open containing folder", self)
         self.open_folder_button.setVisible(False)
@@ -263,10 +264,10 @@ class GalleryView(QWidget):
             self._items[file_id] = widget_item
         widget_item.setIcon(icon_for(item))
         widget_item.setText(caption_for(item))
-        tip = f"{item.name}\nfrom {item.origin}"
+        text = f"{item.name}\nfrom {item.origin}"
         if item.error:
-            tip += f"\n{item.error}"
-        widget_item.setToolTip(tip)
+            text += f"\n{item.error}"
+        widget_item.setToolTip(tip(text))
         self._update_empty()
 
     def on_vm_saved(self, _file_id: str, _path: str) -> None:
