@@ -37,7 +37,7 @@ from .errors import (
     StreamInterrupted,
 )
 from .http_errors import request_id
-from .sse import SSEDecoder
+from .sse import SSEDecoder, SSELimitError, iter_lines
 from .transport import Call, Transport
 
 
@@ -122,7 +122,7 @@ class RunStream:
         decoder = SSEDecoder()
         # Held so it can be closed on the loop: leaving httpx's line iterator to the garbage
         # collector after `done` makes it finalise outside the event loop.
-        lines = response.aiter_lines()
+        lines = iter_lines(response.aiter_text())
         try:
             async for line in lines:
                 record = decoder.feed(line)
@@ -150,6 +150,12 @@ class RunStream:
             tail = decoder.flush()
             if tail is not None and (tail.event == "done" or tail.data.startswith("[DONE]")):
                 return
+        except SSELimitError as exc:
+            raise StreamDecodeFailed(
+                f"The live updates were stopped: {exc}.",
+                run_id=self.run_id,
+                thread_id=self.thread_id,
+            ) from exc
         except httpx.TimeoutException as exc:
             raise self._interrupted("no data arrived in time") from exc
         except httpx.TransportError as exc:
