@@ -17,9 +17,12 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import SchemaError, ValidationError
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
 
 from .constants import LOCAL_PYTHON_TIMEOUT_S, OUTPUT_WARN_CHARS
 from .errors import LocalFunctionError
+from .limited import LimitedWorkError, run_limited
 
 _WORKER = Path(__file__).with_name("_local_call.py")
 
@@ -96,9 +99,53 @@ def check_arguments(raw: str, schema: Mapping[str, Any] | None) -> list[str]:
         return [
             f"The function's parameter schema is itself invalid, so nothing was checked: {exc.message}."
         ]
-    validator = validator_class(schema)
-    errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+    validator = validator_class(schema, registry=_LOCAL_ONLY)
+    try:
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+    except Unresolvable as exc:
+        return [
+            "The function's parameter schema refers to another document "
+            f"({exc.ref if hasattr(exc, 'ref') else exc}), which is never fetched, so the "
+            "arguments were not checked."
+        ]
     return [_describe(e) for e in errors]
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs field, mypy misses it
+
+
+#: Resolves ``$ref`` only inside the schema itself: never a URL, never a ``file://`` path
+#: (jsonschema would otherwise fetch ``http://…`` refs, on the UI thread).
+_LOCAL_ONLY: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]
+
+#: Schemas with these keywords can hang ``re`` (``^(a+)+$``): checked in a child process.
+_REGEX_KEYWORDS = ('"pattern"', '"patternProperties"')
+#: Limits of that child.
+CHECK_TIME_S = 5.0
+CHECK_MEMORY_BYTES = 512 * 1024 * 1024
+
+
+async def check_arguments_bounded(
+    raw: str, schema: Mapping[str, Any] | None, *, time_s: float = CHECK_TIME_S
+) -> list[str]:
+    """:func:`check_arguments`, in a time- and memory-limited child when the schema
+    has regular expressions (which Python cannot interrupt), in-process otherwise."""
+    text = json.dumps(schema) if schema else ""
+    if not any(keyword in text for keyword in _REGEX_KEYWORDS):
+        return check_arguments(raw, schema)
+    payload = json.dumps({"raw": raw, "schema": schema}).encode()
+    try:
+        out = await run_limited(
+            "playground.runs.schema_child",
+            payload,
+            time_s=time_s,
+            memory_bytes=CHECK_MEMORY_BYTES,
+        )
+    except LimitedWorkError as exc:
+        return [f"The arguments could not be checked against the schema: {exc.message}."]
+    problems = json.loads(out)
+    return [str(p) for p in problems] if isinstance(problems, list) else []
 
 
 def check_output(text: str) -> list[str]:
