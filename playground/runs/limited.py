@@ -14,6 +14,11 @@ import asyncio
 import contextlib
 import os
 import sys
+from pathlib import Path
+
+#: The folder holding this copy of the package: the child must run the same code, whatever
+#: its working directory.
+_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class LimitedWorkError(Exception):
@@ -29,6 +34,7 @@ async def run_limited(
 ) -> bytes:
     """``module``'s stdout for ``payload`` on its stdin; LimitedWorkError past the limits."""
     env = dict(os.environ, PLAYGROUND_CHILD_MEMORY=str(memory_bytes))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

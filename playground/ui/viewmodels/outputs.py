@@ -245,12 +245,12 @@ class OutputsViewModel(QObject):
         return written
 
     async def load_full_image(self, file_id: str) -> QImage:
-        """The whole image for the viewer, decoded with the same limits."""
+        """The whole image for the viewer, decoded with the same limits (out of process)."""
+        from playground.ui.image_decode import decode_untrusted
+
         cached = await self.ensure_cached(file_id)
         name = self._items[file_id].name if file_id in self._items else cached.filename
-        return await self.session.runner.run_blocking(
-            decode_image, cached.path, what=f"“{name[:60]}”"
-        )
+        return await decode_untrusted(cached.path, what=f"“{name[:60]}”")
 
     async def ensure_cached(self, file_id: str) -> CachedOutput:
         """The cached copy, fetching it first when needed (raises on 404 or transport errors)."""
@@ -348,9 +348,11 @@ class OutputsViewModel(QObject):
         error = ""
         status = OutputStatus.READY
         if item.kind == "image":
+            from playground.ui.image_decode import decode_untrusted
+
             try:
-                thumbnail = await self.session.runner.run_blocking(
-                    decode_image, cached.path, max_side=THUMBNAIL_SIZE, what=f"“{name[:60]}”"
+                thumbnail = await decode_untrusted(
+                    cached.path, max_side=THUMBNAIL_SIZE, what=f"“{name[:60]}”"
                 )
             except ImageRefused as exc:
                 error = str(exc)
