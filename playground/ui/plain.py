@@ -21,22 +21,18 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from playground.store.filenames import neutralize_bidi
+
 #: Longer tooltips are cut: a tooltip the size of a 5 MB instruction text would take the
 #: UI thread as long to lay out as the editor does.
 TIP_LIMIT = 2000
-
-#: Explicit embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069) and the marks that
-#: can flip neighbouring runs (U+200E/U+200F, U+061C).
-_BIDI = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C], None
-)
 
 L = TypeVar("L", bound=QLabel)
 
 
 def neutral(text: str) -> str:
     """``text`` without bidi control characters (they are dropped, not shown)."""
-    return text.translate(_BIDI)
+    return neutralize_bidi(text)
 
 
 def plain(label: L) -> L:

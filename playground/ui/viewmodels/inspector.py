@@ -481,15 +481,19 @@ class InspectorViewModel(QObject):
         self.runs_reset.emit()
 
     async def _list_steps(self, client: Any, thread_id: str, run_id: str) -> list[RunStep]:
+        """Every step of the run: all pages, not just the first 100 (up to the page cap)."""
         try:
             pager = client.steps.list(
                 thread_id, run_id, include=[FILE_SEARCH_CONTENT], order="asc", limit=100
             )
-            return list((await pager.page()).data)
+            steps = list(await pager.to_list())
         except (BadRequestError, UnsupportedFeatureError):
             # Older servers (v1, Azure previews) refuse include[]; results come without text.
             pager = client.steps.list(thread_id, run_id, order="asc", limit=100)
-            return list((await pager.page()).data)
+            steps = list(await pager.to_list())
+        if getattr(pager, "truncated", False):
+            self.session.bridge.post_notice(f"Run {run_id}: {pager.notice}")
+        return steps
 
     # -- internals -------------------------------------------------------------------------
 

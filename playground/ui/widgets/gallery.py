@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.ui.plain import plain_label, tip
+from playground.ui.plain import neutral, plain_label, tip
 from playground.ui.viewmodels.outputs import (
     THUMBNAIL_SIZE,
     OutputItem,
@@ -109,7 +109,8 @@ def caption_for(item: OutputItem) -> str:
     }.get(item.status, "")
     if item.error and item.status is not OutputStatus.EXPIRED:
         status = "cannot show"
-    return f"{item.name}\n{status}" if status else item.name
+    name = neutral(item.name)  # a bidi override must not disguise the extension
+    return f"{name}\n{status}" if status else name
 
 
 class OutputActions(QObject):
