@@ -75,16 +75,23 @@ class AsyncPager(Generic[T]):
         self.max_pages = max_pages
         #: True after iteration stopped at ``max_pages`` while the server still said has_more.
         self.truncated = False
+        #: Items of fetched pages that could not be read, in plain words (they are skipped).
+        self.invalid: list[str] = []
 
     @property
     def notice(self) -> str:
-        """Plain words for a truncated listing (``""`` when it was complete)."""
-        if not self.truncated:
-            return ""
-        return (
-            f"The server kept saying there was more after {self.max_pages} pages, so only "
-            "those were read."
-        )
+        """Plain words for a truncated listing or unreadable items (``""`` when all is well)."""
+        parts: list[str] = []
+        if self.truncated:
+            parts.append(
+                f"The server kept saying there was more after {self.max_pages} pages, so only "
+                "those were read."
+            )
+        if self.invalid:
+            shown = "; ".join(self.invalid[:3])
+            more = f" (and {len(self.invalid) - 3} more)" if len(self.invalid) > 3 else ""
+            parts.append(f"Skipped {len(self.invalid)} unreadable item(s): {shown}{more}.")
+        return " ".join(parts)
 
     async def page(self, *, after: str | None = None, before: str | None = None) -> ListPage[T]:
         """One page; ``after``/``before`` override the cursors given to ``list()``."""

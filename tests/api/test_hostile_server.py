@@ -138,3 +138,18 @@ async def test_line_splitting_follows_the_sse_rules() -> None:
     assert lines == ["a", "b", "c", "", "d"]
     with pytest.raises(SSELimitError):
         _ = [x async for x in iter_lines(_chunks("x" * 10, "y" * 10), max_line=15)]
+
+
+async def test_one_malformed_item_does_not_empty_the_list(
+    server: HostileServer, http: httpx.AsyncClient
+) -> None:
+    items = [
+        {"id": "asst_1", "object": "assistant", "model": "m"},
+        {"id": "asst_bad", "object": "assistant", "model": "m", "tools": "not a list"},
+        {"id": "asst_3", "object": "assistant", "model": "m"},
+    ]
+    server.route("GET", "/assistants", reply_json({"object": "list", "data": items}))
+    pager = client_for(server, http, deadline_s=10).assistants.list(limit=20)
+    assert [a.id async for a in pager] == ["asst_1", "asst_3"]
+    assert len(pager.invalid) == 1 and "asst_bad" in pager.invalid[0]
+    assert "tools" in pager.notice

@@ -81,3 +81,21 @@ async def test_the_inspector_shows_every_step_not_just_the_first_hundred(
         record = vm.record("run_many")
         assert record is not None and len(record.steps) == STEP_COUNT
         assert len(server.seen("GET", f"/threads/{THREAD}/runs/run_many/steps")) >= 3
+
+
+async def test_a_malformed_assistant_is_named_and_the_others_listed(qapp: Any) -> None:
+    from playground.ui.viewmodels.assistants import AssistantsViewModel
+
+    items = [
+        {"id": "asst_1", "object": "assistant", "model": "m", "name": "One"},
+        {"id": "asst_bad", "object": "assistant", "model": "m", "tools": "not a list"},
+        {"id": "asst_3", "object": "assistant", "model": "m", "name": "Three"},
+    ]
+    with HostileServer() as server:
+        server.route("GET", "/assistants", reply_json({"object": "list", "data": items}))
+        server.route("GET", "/models", reply_json({"object": "list", "data": []}))
+        async with hostile_env(server) as env:
+            vm = AssistantsViewModel(env.session)
+            await vm.refresh_async()
+            assert [a.id for a in vm.assistants] == ["asst_1", "asst_3"]
+            assert any("asst_bad" in detail for _title, detail in env.errors)
