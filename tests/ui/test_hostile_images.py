@@ -96,3 +96,28 @@ async def test_svg_bomb_is_refused_while_png_and_jpeg_show(env: Env, qapp: Any) 
         assert (item.thumbnail.width(), item.thumbnail.height()) == size
     full = await vm.load_full_image(jpeg)
     assert (full.width(), full.height()) == (32, 24)
+
+
+async def test_a_large_image_waits_for_a_click_before_downloading(env: Env, qapp: Any) -> None:
+    big = png_bytes(200, 100)
+    file_id = await upload(env, "huge-photo.png", big)
+    vm = OutputsViewModel(env.session)
+    vm.auto_fetch_bytes = len(big) - 1  # "large" for this test: the real limit is 20 MiB
+    actions = OutputActions(vm)
+    gallery = GalleryView(vm, actions)
+    vm.set_thread("t")
+    vm.add_reference(OutputRef(file_id, "image", "huge-photo.png", "test"))
+    await env.idle()
+    item = vm.item(file_id)
+    assert item is not None and item.status is OutputStatus.LARGE
+    assert item.total_bytes == len(big)
+    downloads = [e for e in env.logged if e.url.endswith(f"/files/{file_id}/content")]
+    assert downloads == []  # nothing fetched without asking
+    tile = gallery.list_item(file_id)
+    assert tile is not None and "open to download" in tile.text()
+    actions.activate(file_id)  # the person double-clicks the tile
+    await env.idle()
+    item = vm.item(file_id)
+    assert item is not None and item.status is OutputStatus.READY
+    assert item.thumbnail is not None and item.path is not None
+    assert item.path.read_bytes() == big  # streamed to disk, byte for byte

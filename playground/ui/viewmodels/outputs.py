@@ -42,6 +42,17 @@ MAX_IMAGE_SIDE = 16_384
 ALLOCATION_LIMIT_MB = 256
 #: Thumbnails fit in this square.
 THUMBNAIL_SIZE = 160
+#: Images larger than this (by the server's ``bytes``) are not fetched when a thread opens;
+#: the tile offers the download instead (a 200 MB image once came into memory unasked).
+AUTO_FETCH_BYTES = 20 * 1024 * 1024
+
+
+class TooLargeToFetch(Exception):
+    """An automatic fetch was skipped because the file is large; ``size`` in bytes."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 class ImageRefused(Exception):
@@ -51,6 +62,8 @@ class ImageRefused(Exception):
 class OutputStatus(StrEnum):
     NEW = "new"
     FETCHING = "fetching"
+    #: Large: waits for a click before it is downloaded.
+    LARGE = "large"
     READY = "ready"
     EXPIRED = "expired"
     ERROR = "error"
@@ -165,6 +178,8 @@ class OutputsViewModel(QObject):
         self._items: dict[str, OutputItem] = {}
         self._fetches: dict[str, asyncio.Task[Any]] = {}
         self.last_saved_path: Path | None = None
+        #: Larger files wait for a click (see ``AUTO_FETCH_BYTES``).
+        self.auto_fetch_bytes = AUTO_FETCH_BYTES
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -207,14 +222,20 @@ class OutputsViewModel(QObject):
         if ref.kind == "image":
             self.fetch(ref.file_id)
 
-    def fetch(self, file_id: str) -> None:
-        """Bring a file into the cache (once); images also get a thumbnail."""
+    def fetch(self, file_id: str, *, allow_large: bool = False) -> None:
+        """Bring a file into the cache (once); images also get a thumbnail.
+
+        Without ``allow_large`` (a person's click) a file the server says is larger than
+        ``AUTO_FETCH_BYTES`` is left as :attr:`OutputStatus.LARGE` instead.
+        """
         item = self._items.get(file_id)
         if item is None or item.status in (OutputStatus.FETCHING, OutputStatus.READY):
             return
         self._update(replace(item, status=OutputStatus.FETCHING, error=""))
         self.session.runner.start(
-            f"outputs.fetch.{file_id}", self._fetch_reporting(file_id), label="Fetching a file"
+            f"outputs.fetch.{file_id}",
+            self._fetch_reporting(file_id, allow_large=allow_large),
+            label="Fetching a file",
         )
 
     def download(self, file_id: str, name_hint: str | None = None) -> None:
@@ -271,14 +292,17 @@ class OutputsViewModel(QObject):
         outputs = self.session.store.outputs
         return await self.session.runner.run_blocking(outputs.get, self._profile_key(), file_id)
 
-    async def _fetch_reporting(self, file_id: str) -> None:
+    async def _fetch_reporting(self, file_id: str, *, allow_large: bool = True) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._fetches[file_id] = task
         try:
             cached = await self._cache_get(file_id)
             if cached is None:
-                cached = await self._fetch_into_cache(file_id)
+                cached = await self._fetch_into_cache(file_id, allow_large=allow_large)
+        except TooLargeToFetch as exc:
+            self._set_state(file_id, status=OutputStatus.LARGE, total_bytes=exc.size, error="")
+            return
         except NotFoundError:
             self._set_state(
                 file_id,
@@ -308,20 +332,24 @@ class OutputsViewModel(QObject):
         elif item is not None:
             self.session.bridge.post_error("Download failed", f"{item.name}: {item.error}")
 
-    async def _fetch_into_cache(self, file_id: str) -> CachedOutput:
+    async def _fetch_into_cache(self, file_id: str, *, allow_large: bool = True) -> CachedOutput:
         client = self.session.client
         if client is None:
             raise ConnectionError("Not connected to a server, so the file cannot be fetched.")
         item = self._items.get(file_id)
         name = item.name if item else file_id
+        size: object = None
         try:
             meta = await client.files.retrieve(file_id)
             if getattr(meta, "filename", ""):
                 name = meta.filename
+            size = getattr(meta, "bytes", None)
         except NotFoundError:
             raise
         except Exception:  # some servers do not serve file metadata; the hint will do
             pass
+        if not allow_large and isinstance(size, int) and size > self.auto_fetch_bytes:
+            raise TooLargeToFetch(size)
         state = {"last": -1}
 
         def progress(done: int, total: int | None) -> None:
@@ -330,11 +358,15 @@ class OutputsViewModel(QObject):
                 state["last"] = step
                 self._set_state(file_id, done_bytes=done, total_bytes=total)
 
-        data = await client.files.download(file_id, on_progress=progress)
         mime = mimetypes.guess_type(name)[0]
         outputs = self.session.store.outputs
+        # Streamed to disk, never held in memory whole, whatever size the server claimed.
+        staged = await self.session.runner.run_blocking(
+            outputs.staging_path, self._profile_key(), file_id
+        )
+        await client.files.download_to(file_id, staged, on_progress=progress)
         return await self.session.runner.run_blocking(
-            outputs.put, self._profile_key(), file_id, data, filename=name, mime_type=mime
+            outputs.commit, self._profile_key(), file_id, staged, filename=name, mime_type=mime
         )
 
     async def _after_cached(self, file_id: str, cached: CachedOutput) -> None:

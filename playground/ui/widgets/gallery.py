@@ -106,6 +106,7 @@ def caption_for(item: OutputItem) -> str:
     status = {
         OutputStatus.FETCHING: f"downloading {item.progress_text}",
         OutputStatus.EXPIRED: "expired",
+        OutputStatus.LARGE: f"{(item.total_bytes or 0) / 2**20:.0f} MB, open to download",
     }.get(item.status, "")
     if item.error and item.status is not OutputStatus.EXPIRED:
         status = "cannot show"
@@ -139,7 +140,9 @@ class OutputActions(QObject):
         item = self.vm.item(file_id)
         if item is None:
             return
-        if item.kind == "image" and item.thumbnail is not None:
+        if item.status is OutputStatus.LARGE:
+            self.vm.fetch(file_id, allow_large=True)  # the person asked for it
+        elif item.kind == "image" and item.thumbnail is not None:
             self.view_image(file_id)
         elif item.kind == "image" and item.error:
             self.notice.emit(f"{item.name}: {item.error}")
