@@ -99,3 +99,28 @@ async def test_a_malformed_assistant_is_named_and_the_others_listed(qapp: Any) -
             await vm.refresh_async()
             assert [a.id for a in vm.assistants] == ["asst_1", "asst_3"]
             assert any("asst_bad" in detail for _title, detail in env.errors)
+
+
+async def test_five_megabyte_single_line_instructions_do_not_freeze_the_editor(qapp: Any) -> None:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from playground.ui.viewmodels.assistant_editor import MAX_INSTRUCTIONS
+    from playground.ui.viewmodels.assistants import AssistantsViewModel
+    from playground.ui.widgets.assistant_form import AssistantForm
+
+    huge = "x" * 5_000_000  # one "word": wrapping it is quadratic in Qt
+    assistant = {"id": "asst_big", "object": "assistant", "model": "m", "instructions": huge}
+    with HostileServer() as server:
+        server.route("GET", "/assistants", reply_json({"object": "list", "data": [assistant]}))
+        server.route("GET", "/assistants/asst_big", reply_json(assistant))  # later routes win
+        server.route("GET", "/models", reply_json({"object": "list", "data": []}))
+        async with hostile_env(server) as env:
+            vm = AssistantsViewModel(env.session)
+            form = AssistantForm(vm)
+            await vm.select_async("asst_big")
+            edit = form.instructions_edit
+            assert edit.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
+            assert len(edit.toPlainText()) == MAX_INSTRUCTIONS
+            assert not form.instructions_note.isHidden()
+            assert "5,000,000 characters" in form.instructions_note.text()
+            assert vm.editor.draft.instructions == huge  # kept whole until the person edits
