@@ -56,3 +56,5 @@ DETAIL_REFRESH_MAX_S: Final = 5.0
 #: After Cancel, seconds the driver keeps polling for the run to end; a server that keeps it
 #: ``in_progress`` longer no longer holds the thread (the person is told it may still run).
 CANCEL_DEADLINE_S: Final = 30.0
+#: Pages of steps or messages (of 100) read per poll at most.
+DETAIL_MAX_PAGES: Final = 10

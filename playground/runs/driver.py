@@ -62,6 +62,7 @@ from playground.protocol import (
 from .constants import (
     ACTION_RECHECK_S,
     CANCEL_DEADLINE_S,
+    DETAIL_MAX_PAGES,
     EXPIRY_GRACE_S,
     POLL_ERROR_BACKOFF_S,
     POLL_MAX_CONSECUTIVE_ERRORS,
@@ -492,12 +493,22 @@ class RunSession:
         return events
 
     async def _list_steps(self, run_id: str) -> list[RunStep]:
-        return await self._client.steps.list(self.thread_id, run_id, order="asc").to_list()
+        pager = self._client.steps.list(self.thread_id, run_id, order="asc", limit=100)
+        return await self._capped(pager)
 
     async def _list_messages(self, run_id: str) -> list[Message]:
-        return await self._client.messages.list(
-            self.thread_id, run_id=run_id, order="asc"
-        ).to_list()
+        pager = self._client.messages.list(self.thread_id, run_id=run_id, order="asc", limit=100)
+        return await self._capped(pager)
+
+    @staticmethod
+    async def _capped(pager: Any) -> list[Any]:
+        """All items of a listing, but at most ``DETAIL_MAX_PAGES`` pages per poll: a server
+        saying ``has_more`` forever was once asked 45 times a second, without end."""
+        pager.max_pages = DETAIL_MAX_PAGES
+        items = await pager.to_list()
+        if pager.truncated:
+            log.warning("Run details: %s", pager.notice)
+        return list(items)
 
     def _on_steps(self, steps: list[RunStep]) -> tuple[list[RunEvent], set[str]]:
         """Events for listed steps, and the ids of the steps that were new or changed."""

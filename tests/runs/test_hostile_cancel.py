@@ -101,3 +101,34 @@ async def test_a_run_kept_in_progress_after_cancel_is_let_go_at_the_deadline(
     assert "still says it is in progress" in str(caught.value)
     assert "may still be running" in str(caught.value)
     assert 1 <= len(polls) < 100  # it polled, with backoff, then stopped
+
+
+async def test_endless_has_more_on_steps_does_not_keep_the_driver_paging(
+    http: httpx.AsyncClient,
+) -> None:
+    from playground.runs import RunCompleted
+    from playground.runs.constants import DETAIL_MAX_PAGES
+    from tests.helpers.hostile_server import Request
+    from tests.runs.fake_server import message_step
+
+    counter = iter(range(10**9))
+
+    async def endless_steps(request: Request, writer: asyncio.StreamWriter) -> None:
+        n = next(counter)
+        body = {"object": "list", "data": [message_step(f"step_{n}", "msg_1", "completed")]}
+        await reply_json({**body, "has_more": True})(request, writer)
+
+    with HostileServer() as server:
+        server.route("POST", f"/threads/{THREAD}/runs", reply_json(run_obj("in_progress")))
+        server.route("GET", f"/threads/{THREAD}/runs/{RUN}", reply_json(run_obj("completed")))
+        server.route("GET", f"/threads/{THREAD}/runs/{RUN}/steps", endless_steps)
+        server.route("GET", f"/threads/{THREAD}/messages", empty_list())
+        fake = FakeTime()
+        client = AssistantsClient(http, OpenAIDialect(server.base_url, "key"), max_retries=0)
+        driver = RunDriver(client, sleep=fake.sleep, clock=fake.clock, prefer_stream=False)
+        async with asyncio.timeout(GUARD_S):
+            session = await driver.create_run(THREAD, "asst_1")
+            seen = [item async for item in session.events()]
+        step_reads = server.seen("GET", f"/threads/{THREAD}/runs/{RUN}/steps")
+    assert isinstance(seen[-1], RunCompleted)
+    assert 1 <= len(step_reads) <= DETAIL_MAX_PAGES
