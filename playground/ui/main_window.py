@@ -239,9 +239,11 @@ class MainWindow(QMainWindow):
         """Show (or, with ``""``, hide) the information line under the toolbar."""
         from PySide6.QtCore import Qt
 
+        from playground.ui.plain import tip
+
         self.info_label.setTextFormat(Qt.TextFormat.PlainText)
         self.info_label.setText(text)
-        self.info_label.setToolTip(text)
+        self.info_label.setToolTip(tip(text))
         self.info_label.setVisible(bool(text))
 
     def set_note(self, text: str) -> None:
