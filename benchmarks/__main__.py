@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench_code_interpreter",
     "bench_file_search",
     "bench_startup",
+    "bench_hostile_client",
 )
 
 

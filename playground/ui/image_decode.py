@@ -5,7 +5,7 @@ server gave the file: a 2.6 KB SVG ``<use>`` bomb called ``plot.svg`` froze the 
 95 s, because the decoder was picked by suffix and parsing held the GIL even in a worker
 thread. Everything else (SVG included) is refused with a plain reason. The allowed formats
 are then decoded by ``python -m playground.ui.image_decode`` with a memory cap and killed at
-a deadline (:mod:`playground.runs.limited`); the child checks the claimed size before any
+a deadline (:mod:`playground.sandbox.limited`); the child checks the claimed size before any
 pixel is allocated and sends back raw RGBA pixels, which the parent wraps without decoding.
 """
 
@@ -18,7 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QImageReader
 
-from playground.runs.limited import LimitedWorkError, limit_memory, run_limited
+from playground.sandbox.limited import LimitedWorkError, limit_memory, run_limited
+from playground.ui.image_limits import ALLOCATION_LIMIT_MB, ImageRefused, check_image_header
 
 #: Seconds and bytes one decode may use.
 DECODE_TIME_S = 15.0
@@ -44,8 +45,6 @@ async def decode_untrusted(
     path: Path, *, max_side: int | None = None, what: str = "The file"
 ) -> QImage:
     """Decode ``path`` out of process; raises ``ImageRefused`` with the reason."""
-    from playground.ui.viewmodels.outputs import ImageRefused
-
     with path.open("rb") as handle:
         head = handle.read(16)
     kind = sniff(head)
@@ -78,12 +77,6 @@ async def decode_untrusted(
 
 def _decode_here(path: str, kind: str, max_side: int) -> bytes:
     """In the child: the limits' check, then the pixels (or ``E`` + the refusal)."""
-    from playground.ui.viewmodels.outputs import (
-        ALLOCATION_LIMIT_MB,
-        ImageRefused,
-        check_image_header,
-    )
-
     QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     reader = QImageReader(path, kind.encode())
     reader.setDecideFormatFromContent(False)

@@ -22,24 +22,33 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from playground.api.errors import NotFoundError
 from playground.store.filenames import safe_join, sanitize_filename
+from playground.ui.image_limits import (
+    ALLOCATION_LIMIT_MB,
+    MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE,
+    ImageRefused,
+    check_image_header,
+)
 from playground.ui.messages import describe_exception
+
+__all__ = [
+    "ALLOCATION_LIMIT_MB",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "ImageRefused",
+    "check_image_header",
+]
 
 if TYPE_CHECKING:
     from playground.store.outputs import CachedOutput
     from playground.ui.viewmodels.inspector import OutputRef
     from playground.ui.viewmodels.session import Session
 
-#: Images with more pixels than this are refused (about 40 MP: a large photo, not a bomb).
-MAX_IMAGE_PIXELS = 40_000_000
-#: Neither side may be longer than this.
-MAX_IMAGE_SIDE = 16_384
-#: Qt's own allocation ceiling for one decoded image, in megabytes (defence in depth).
-ALLOCATION_LIMIT_MB = 256
 #: Thumbnails fit in this square.
 THUMBNAIL_SIZE = 160
 #: Images larger than this (by the server's ``bytes``) are not fetched when a thread opens;
@@ -53,10 +62,6 @@ class TooLargeToFetch(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(f"{size} bytes")
         self.size = size
-
-
-class ImageRefused(Exception):
-    """An image that will not be decoded; ``str()`` is the plain-words reason."""
 
 
 class OutputStatus(StrEnum):
@@ -92,25 +97,6 @@ class OutputItem:
         if self.total_bytes:
             return f"{100 * self.done_bytes // max(self.total_bytes, 1)} %"
         return f"{self.done_bytes // 1024} KB"
-
-
-def check_image_header(reader: QImageReader, what: str) -> QSize:
-    """The size the image claims, refused before decoding when it is too big or unreadable."""
-    if not reader.canRead():
-        raise ImageRefused(
-            f"{what} is not an image this app can show ({reader.errorString() or 'unknown format'})."
-        )
-    size = reader.size()
-    if not size.isValid() or size.width() <= 0 or size.height() <= 0:
-        raise ImageRefused(f"{what} does not say how large it is, so it is not opened.")
-    width, height = size.width(), size.height()
-    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
-        raise ImageRefused(
-            f"{what} claims to be {width:,}×{height:,} pixels, more than this app opens "
-            f"({MAX_IMAGE_PIXELS // 1_000_000} megapixels); it was not decoded, which protects "
-            "against images built to exhaust memory."
-        )
-    return size
 
 
 def decode_image(path: Path, *, max_side: int | None = None, what: str = "The file") -> QImage:
