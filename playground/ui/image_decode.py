@@ -11,6 +11,7 @@ pixel is allocated and sends back raw RGBA pixels, which the parent wraps withou
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import sys
 from pathlib import Path
@@ -26,6 +27,17 @@ DECODE_TIME_S = 15.0
 DECODE_MEMORY_BYTES = 1536 * 1024 * 1024
 
 _HEADER = struct.Struct("<IIII")  # width, height, bytes per line, reserved
+#: Decoders running at once: a thread with fifty images must not start fifty children.
+PARALLEL_DECODES = 2
+_SEMAPHORES: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+def _slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    semaphore = _SEMAPHORES.get(loop)
+    if semaphore is None:
+        semaphore = _SEMAPHORES[loop] = asyncio.Semaphore(PARALLEL_DECODES)
+    return semaphore
 
 
 def sniff(head: bytes) -> str | None:
@@ -54,13 +66,14 @@ async def decode_untrusted(
             "opened; other formats, SVG included, are not)."
         )
     try:
-        out = await run_limited(
-            "playground.ui.image_decode",
-            b"",
-            args=(str(path), kind, str(max_side or 0)),
-            time_s=DECODE_TIME_S,
-            memory_bytes=DECODE_MEMORY_BYTES,
-        )
+        async with _slots():
+            out = await run_limited(
+                "playground.ui.image_decode",
+                b"",
+                args=(str(path), kind, str(max_side or 0)),
+                time_s=DECODE_TIME_S,
+                memory_bytes=DECODE_MEMORY_BYTES,
+            )
     except LimitedWorkError as exc:
         raise ImageRefused(f"{what} could not be decoded safely: {exc.message}.") from None
     if out[:1] == b"E":
