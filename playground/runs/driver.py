@@ -140,8 +140,11 @@ class RunDriver:
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
         prefer_stream: bool = True,
+        cancel_deadline_s: float = CANCEL_DEADLINE_S,
     ) -> None:
         self.client = client
+        #: Seconds after Cancel before a run the server keeps going is let go.
+        self.cancel_deadline_s = cancel_deadline_s
         self.sleep = sleep
         self.clock = clock
         self.wall_clock = wall_clock
@@ -372,9 +375,9 @@ class RunSession:
             return
         status = (self.tracker.status or "unknown").replace("_", " ")
         raise CancelNotConfirmed(
-            f"The run was asked to stop, but after {CANCEL_DEADLINE_S:.0f} s the server still "
-            f"says it is {status}. The window stopped following it, so you can go on; it may "
-            "still be running on the server."
+            f"The run was asked to stop, but after {self._driver.cancel_deadline_s:.0f} s the "
+            f"server still says it is {status}. The window stopped following it, so you can "
+            "go on; it may still be running on the server."
         )
 
     async def _read_unless_stopped(self, feed: _StreamFeed) -> StreamEvent | None:
@@ -623,7 +626,7 @@ class RunSession:
         run_id = self._require_run_id()
         self._cancel_requested = True
         if self._cancel_deadline is None:
-            self._cancel_deadline = self._driver.clock() + CANCEL_DEADLINE_S
+            self._cancel_deadline = self._driver.clock() + self._driver.cancel_deadline_s
         self._stop_stream.set()  # stop reading live updates now, whatever the server sends
         self._wake.set()
         try:
