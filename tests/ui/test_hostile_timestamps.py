@@ -105,3 +105,39 @@ async def test_runs_with_hostile_timestamps_stay_and_draw(qapp: Any, server: Hos
             timeline.grab()  # paints; before the fix this hung (ms) or raised (10^400)
         ms = vm.timeline("run_ms")
         assert ms is not None and ms.end - ms.start == pytest.approx(3.0)
+
+
+async def test_listed_threads_with_huge_timestamps_are_kept(qapp: Any) -> None:
+    import time
+
+    import httpx
+
+    from playground.api import AssistantsClient, FoundryDialect, StaticTokenProvider
+    from playground.store.profiles import ConnectionProfile, ProfileKind
+    from playground.ui.viewmodels.session import Connection
+    from playground.ui.viewmodels.threads import ThreadsViewModel
+    from tests.ui.support import make_env
+
+    threads = [
+        {"id": "thread_huge", "object": "thread", "created_at": 10**400},
+        {"id": "thread_ms", "object": "thread", "created_at": NOW * 1000},
+    ]
+    with HostileServer() as server:
+        project = f"http://127.0.0.1:{server.port}/api/projects/p"
+        server.route("GET", "/api/projects/p/threads", reply_json(page(threads)))
+        env = make_env()
+        async with httpx.AsyncClient(timeout=10) as http:
+            profile = ConnectionProfile(name="Lists threads", kind=ProfileKind.EMBEDDED)
+            env.store.profiles.save(profile)
+            tokens = StaticTokenProvider("token", time.time() + 3600)
+            client = AssistantsClient(http, FoundryDialect(project, tokens))
+            env.session.set_connection(
+                Connection(profile=profile, client=client, driver=None, can_list_threads=True)
+            )
+            vm = ThreadsViewModel(env.session)
+            vm.reload()
+            await env.idle()
+            assert env.errors == []
+            assert {t.thread_id for t in vm.threads} == {"thread_huge", "thread_ms"}
+            env.runner.cancel_all()
+            await env.runner.shutdown()
