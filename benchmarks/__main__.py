@@ -17,6 +17,7 @@ BENCHMARKS = (
     "bench_startup",
     "bench_ingest_bomb",
     "bench_chat",
+    "bench_hostile_client",
 )
 
 

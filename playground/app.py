@@ -467,6 +467,10 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Assistants Playground")
     qt_app.setOrganizationName("assistants-playground")
+    from playground.store.paths import app_paths
+    from playground.ui.qt_settings import confine_qt_settings
+
+    confine_qt_settings(app_paths().config)  # file dialogs would write ~/.config/QtProject.conf
     # We end the loop ourselves once the window is gone, after an orderly async shutdown.
     qt_app.setQuitOnLastWindowClosed(False)
     window = MainWindow()  # the light shell: paints at about the cost of a bare window

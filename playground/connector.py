@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds the first real request (a one-item assistants list) may take before a remote
+#: server counts as unreachable: "Connected" is said only after a real answer, and a server
+#: that accepts TCP and never answers is reported within this, not after minutes.
+PROBE_DEADLINE_S = 20.0
+
+
 #: Where a person can point the embedded runtime instead, named as they know them.
 MODEL_SERVERS = "Ollama, vLLM, LM Studio, llama.cpp server, OpenAI, Azure"
 
@@ -128,7 +134,29 @@ class AppConnector:
         else:
             dialect = self._remote_dialect(profile, api_key)
             description = f"Connected to {profile.name} ({dialect.base_url})"
+            connection = await self._open(profile, dialect, description, on_request)
+            try:
+                await self._probe(connection)
+            except BaseException:
+                if connection.aclose is not None:
+                    await connection.aclose()
+                raise
+            return connection
         return await self._open(profile, dialect, description, on_request)
+
+    #: Overridable per instance (tests use a short one).
+    probe_deadline_s = PROBE_DEADLINE_S
+
+    async def _probe(self, connection: Connection) -> None:
+        """One real request before the window says "Connected"."""
+        try:
+            async with asyncio.timeout(self.probe_deadline_s):
+                await connection.client.assistants.list(limit=1).page()
+        except TimeoutError:
+            raise ConnectionProblem(
+                f"The server accepted the connection but did not answer within "
+                f"{self.probe_deadline_s:.0f} s."
+            ) from None
 
     # -- internals ------------------------------------------------------------------------
 

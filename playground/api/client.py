@@ -21,7 +21,7 @@ import time
 
 import httpx
 
-from .constants import DEFAULT_MAX_RETRIES
+from .constants import DEFAULT_MAX_RETRIES, MAX_RESPONSE_BYTES, REQUEST_DEADLINE_S
 from .dialects import Dialect
 from .resources.assistants import Assistants
 from .resources.files import Files
@@ -48,6 +48,8 @@ class AssistantsClient:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
         rng: random.Random | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        deadline_s: float | None = REQUEST_DEADLINE_S,
     ) -> None:
         self.dialect = dialect
         self._transport = Transport(
@@ -58,6 +60,8 @@ class AssistantsClient:
             sleep=sleep,
             clock=clock,
             rng=rng,
+            max_response_bytes=max_response_bytes,
+            deadline_s=deadline_s,
         )
         t = self._transport
         self.assistants = Assistants(t)

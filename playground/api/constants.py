@@ -68,3 +68,15 @@ TRANSFER_CHUNK_SIZE: Final = 64 * 1024
 REQUEST_ID_HEADERS: Final = ("x-request-id", "apim-request-id")
 #: Header with the server's suggested poll interval for runs and vector-store files.
 POLL_AFTER_HEADER: Final = "openai-poll-after-ms"
+
+#: Largest JSON (non-streamed) answer read, in bytes; a 300 MB answer once aborted the window.
+MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+#: Seconds one call may take in all (connect, retries, the whole body), whatever the per-read
+#: timeouts: a server sending 1 byte/s never trips a read timeout.
+REQUEST_DEADLINE_S: Final = 150.0
+#: Longest line and longest event of an event stream, in bytes (an endless line once took
+#: 4.85 GB in 30 s).
+MAX_SSE_LINE_BYTES: Final = 8 * 1024 * 1024
+MAX_SSE_EVENT_BYTES: Final = 16 * 1024 * 1024
+#: Pages one listing follows at most; a server saying ``has_more`` forever is cut off here.
+MAX_LIST_PAGES: Final = 200

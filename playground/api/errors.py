@@ -12,6 +12,7 @@
     │   ├── RateLimitError (429)     └── InternalServerError (>= 500)
     ├── APIResponseValidationError       200, but not the object we asked for
     ├── MalformedResponseError           200, but not JSON (e.g. a proxy's HTML page)
+    ├── ResponseTooLargeError            an answer larger than the client reads
     ├── UnsupportedFeatureError          this server/dialect cannot do that
     ├── ConfigurationError               a connection setting is unusable (also ValueError)
     ├── InvalidRequestError              arguments rejected before sending (also ValueError)
@@ -125,6 +126,14 @@ class MalformedResponseError(AssistantsError):
     def __init__(self, message: str, *, body_preview: str = "") -> None:
         super().__init__(message)
         self.body_preview = body_preview
+
+
+class ResponseTooLargeError(AssistantsError):
+    """The server's answer was larger than the client reads (see ``MAX_RESPONSE_BYTES``)."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class UnsupportedFeatureError(AssistantsError):

@@ -31,14 +31,16 @@ from .constants import (
     INITIAL_RETRY_DELAY,
     JITTER_MIN,
     LOG_BODY_LIMIT,
+    MAX_RESPONSE_BYTES,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
+    REQUEST_DEADLINE_S,
     RETRYABLE_STATUSES,
     SERVER_ERROR_FLOOR,
     USER_AGENT,
 )
 from .dialects import Dialect
-from .errors import APIConnectionError, APITimeoutError
+from .errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 from .http_errors import request_id, status_error
 from .request_log import RequestLogEntry, redact_headers, redact_url, scrub, truncate
 
@@ -91,8 +93,14 @@ class Transport:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
         rng: random.Random | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        deadline_s: float | None = REQUEST_DEADLINE_S,
     ) -> None:
         self.http = http
+        #: Largest body read for a non-streamed answer (decoded bytes).
+        self.max_response_bytes = max_response_bytes
+        #: Seconds a whole call may take, retries included (None: per-read timeouts only).
+        self.deadline_s = deadline_s
         self.dialect = dialect
         self.on_request = on_request
         self.max_retries = max_retries
@@ -106,14 +114,17 @@ class Transport:
         """Send with retries; a 2xx response (read, or open if ``call.stream``)."""
         attempt = 0
         refreshed_credentials = False
+        loop = asyncio.get_running_loop()
+        deadline_at = None if self.deadline_s is None else loop.time() + self.deadline_s
         while True:
             try:
-                response = await self._attempt(call, attempt)
+                response = await self._attempt(call, attempt, deadline_at)
             except APIConnectionError as exc:
                 ambiguous = exc.request_may_have_succeeded and not call.idempotent
-                if attempt >= self.max_retries or ambiguous:
+                delay = self.backoff(attempt)
+                if attempt >= self.max_retries or ambiguous or self._past(deadline_at, delay):
                     raise
-                await self.sleep(self.backoff(attempt))
+                await self.sleep(delay)
                 attempt += 1
                 continue
             if response.is_success:
@@ -129,13 +140,21 @@ class Transport:
                 continue
             if attempt >= self.max_retries or not self._should_retry(response, call):
                 raise error
-            delay = self._server_delay(response)
-            await self.sleep(delay if delay is not None else self.backoff(attempt))
+            asked = self._server_delay(response)
+            wait = asked if asked is not None else self.backoff(attempt)
+            if self._past(deadline_at, wait):
+                raise error
+            await self.sleep(wait)
             attempt += 1
+
+    @staticmethod
+    def _past(deadline_at: float | None, delay: float) -> bool:
+        """Whether waiting ``delay`` more seconds would end past the call's deadline."""
+        return deadline_at is not None and asyncio.get_running_loop().time() + delay >= deadline_at
 
     # --- one attempt -------------------------------------------------------------
 
-    async def _attempt(self, call: Call, attempt: int) -> httpx.Response:
+    async def _attempt(self, call: Call, attempt: int, deadline_at: float | None) -> httpx.Response:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         headers[self.dialect.client_request_id_header] = call.client_request_id
         headers.update(call.headers)
@@ -162,18 +181,32 @@ class Transport:
         )
         started = time.perf_counter()
         sent = False
+        error: APIConnectionError
         try:
-            response = await self.http.send(request, stream=True)
-            sent = True
-            if not call.stream or not response.is_success:
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
+            # The deadline covers the headers and, unless streamed, the whole body.
+            async with asyncio.timeout_at(deadline_at):
+                response = await self.http.send(request, stream=True)
+                sent = True
+                if not call.stream or not response.is_success:
+                    try:
+                        await self._read_body(response)
+                    finally:
+                        await response.aclose()
+        except TimeoutError as exc:
+            error = APITimeoutError(
+                f"The server did not finish answering within {self.deadline_s:.0f} s."
+                + " It may still have done what was asked.",
+                request_may_have_succeeded=True,
+            )
+            self._log(request, None, started, attempt, body_text, error=error.message)
+            raise error from exc
+        except ResponseTooLargeError as exc:
+            self._log(request, None, started, attempt, body_text, error=exc.message)
+            raise
         except httpx.TimeoutException as exc:
             # Connect/pool timeouts fail before a byte leaves; the rest may have landed.
             after_send = sent or not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            error: APIConnectionError = APITimeoutError(
+            error = APITimeoutError(
                 "The server did not answer in time."
                 + (" It may still have done what was asked." if after_send else ""),
                 request_may_have_succeeded=after_send,
@@ -192,6 +225,27 @@ class Transport:
         streamed = call.stream and response.is_success
         self._log(request, response, started, attempt, body_text, streamed=streamed)
         return response
+
+    async def _read_body(self, response: httpx.Response) -> None:
+        """``response.aread()`` with a size limit, checked before and while reading."""
+        limit = self.max_response_bytes
+        too_large = ResponseTooLargeError(
+            f"The server's answer was larger than {_size(limit)}, so it was not read "
+            "(the client's limit on one answer).",
+            limit=limit,
+        )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        # What ``aread`` stores: later ``.content``/``.json()`` read it as usual.
+        response._content = b"".join(chunks)
 
     # --- retry policy --------------------------------------------------------------
 
@@ -280,6 +334,10 @@ def _body_text(response: httpx.Response) -> str:
     if not textual:
         return f"<{len(response.content)} bytes of {content_type}>"
     return response.text
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.0f} MiB" if count >= 1024 * 1024 else f"{count:,} bytes"
 
 
 def _describe(exc: httpx.TransportError) -> str:

@@ -8,7 +8,7 @@ these events.
 from __future__ import annotations
 
 from .driver import RunDriver, RunSession
-from .errors import LocalFunctionError, RunDriverError, ToolOutputsError
+from .errors import CancelNotConfirmed, LocalFunctionError, RunDriverError, ToolOutputsError
 from .events import (
     TERMINAL_EVENTS,
     MessageCompleted,
@@ -31,6 +31,7 @@ from .tracker import RunTracker
 
 __all__ = [
     "TERMINAL_EVENTS",
+    "CancelNotConfirmed",
     "LocalFunctionError",
     "MessageCompleted",
     "MessageCreated",

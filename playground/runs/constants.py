@@ -52,3 +52,9 @@ DETAIL_REFRESH_S: Final = 1.0
 DETAIL_REFRESH_GROWTH: Final = 1.5
 #: ...up to this cap (seconds), so a model that thinks for a minute costs little.
 DETAIL_REFRESH_MAX_S: Final = 5.0
+
+#: After Cancel, seconds the driver keeps polling for the run to end; a server that keeps it
+#: ``in_progress`` longer no longer holds the thread (the person is told it may still run).
+CANCEL_DEADLINE_S: Final = 30.0
+#: Pages of steps or messages (of 100) read per poll at most.
+DETAIL_MAX_PAGES: Final = 10

@@ -61,6 +61,8 @@ from playground.protocol import (
 
 from .constants import (
     ACTION_RECHECK_S,
+    CANCEL_DEADLINE_S,
+    DETAIL_MAX_PAGES,
     EXPIRY_GRACE_S,
     POLL_ERROR_BACKOFF_S,
     POLL_MAX_CONSECUTIVE_ERRORS,
@@ -68,7 +70,7 @@ from .constants import (
     RECOVERY_LIST_LIMIT,
     RECOVERY_WINDOW_S,
 )
-from .errors import RunDriverError, ToolOutputsError
+from .errors import CancelNotConfirmed, RunDriverError, ToolOutputsError
 from .events import RunEvent
 from .polling import PollInterval
 from .refresh import DetailRead, DetailSchedule, messages_may_have_changed
@@ -138,8 +140,11 @@ class RunDriver:
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
         prefer_stream: bool = True,
+        cancel_deadline_s: float = CANCEL_DEADLINE_S,
     ) -> None:
         self.client = client
+        #: Seconds after Cancel before a run the server keeps going is let go.
+        self.cancel_deadline_s = cancel_deadline_s
         self.sleep = sleep
         self.clock = clock
         self.wall_clock = wall_clock
@@ -298,6 +303,11 @@ class RunSession:
         self._wake = asyncio.Event()
         self._answered: set[tuple[str, ...]] = set()
         self._cancel_requested = False
+        #: When a cancel stops being waited for (driver clock); None until Cancel.
+        self._cancel_deadline: float | None = None
+        #: Set by Cancel: the open stream is closed at once, even mid-way through endless
+        #: deltas, and the run is polled until it ends or the deadline passes.
+        self._stop_stream = asyncio.Event()
         self._iterating = False
         #: The stream error that made this session switch to polling (for diagnostics).
         self.stream_error: Exception | None = None
@@ -345,6 +355,7 @@ class RunSession:
                         continue
                 for event in await self._poll_once():
                     yield event
+                self._check_cancel_deadline()
                 if self.tracker.finished or self._awaiting_action() or self._stashed:
                     continue
                 if self._feed is None:
@@ -358,6 +369,35 @@ class RunSession:
         if feed is not None:
             await feed.aclose()
 
+    def _check_cancel_deadline(self) -> None:
+        deadline = self._cancel_deadline
+        if deadline is None or self.tracker.finished or self._driver.clock() < deadline:
+            return
+        status = (self.tracker.status or "unknown").replace("_", " ")
+        raise CancelNotConfirmed(
+            f"The run was asked to stop, but after {self._driver.cancel_deadline_s:.0f} s the "
+            f"server still says it is {status}. The window stopped following it, so you can "
+            "go on; it may still be running on the server."
+        )
+
+    async def _read_unless_stopped(self, feed: _StreamFeed) -> StreamEvent | None:
+        """The next stream event, or None when the stream ended or Cancel stopped it."""
+        if self._stop_stream.is_set():
+            return None
+        read = asyncio.ensure_future(feed.read())
+        stop = asyncio.ensure_future(self._stop_stream.wait())
+        try:
+            await asyncio.wait({read, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (read, stop):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        if read.done() and not read.cancelled():
+            return read.result()
+        return None
+
     def _drain_stash(self) -> list[RunEvent]:
         events: list[RunEvent] = []
         while self._stashed:
@@ -369,7 +409,7 @@ class RunSession:
     async def _read_stream(self, feed: _StreamFeed) -> AsyncIterator[RunEvent]:
         try:
             while True:
-                raw = await feed.read()
+                raw = await self._read_unless_stopped(feed)
                 if raw is None:
                     break
                 events = self._on_stream_event(raw)
@@ -456,12 +496,22 @@ class RunSession:
         return events
 
     async def _list_steps(self, run_id: str) -> list[RunStep]:
-        return await self._client.steps.list(self.thread_id, run_id, order="asc").to_list()
+        pager = self._client.steps.list(self.thread_id, run_id, order="asc", limit=100)
+        return await self._capped(pager)
 
     async def _list_messages(self, run_id: str) -> list[Message]:
-        return await self._client.messages.list(
-            self.thread_id, run_id=run_id, order="asc"
-        ).to_list()
+        pager = self._client.messages.list(self.thread_id, run_id=run_id, order="asc", limit=100)
+        return await self._capped(pager)
+
+    @staticmethod
+    async def _capped(pager: Any) -> list[Any]:
+        """All items of a listing, but at most ``DETAIL_MAX_PAGES`` pages per poll: a server
+        saying ``has_more`` forever was once asked 45 times a second, without end."""
+        pager.max_pages = DETAIL_MAX_PAGES
+        items = await pager.to_list()
+        if pager.truncated:
+            log.warning("Run details: %s", pager.notice)
+        return list(items)
 
     def _on_steps(self, steps: list[RunStep]) -> tuple[list[RunEvent], set[str]]:
         """Events for listed steps, and the ids of the steps that were new or changed."""
@@ -575,6 +625,10 @@ class RunSession:
             return
         run_id = self._require_run_id()
         self._cancel_requested = True
+        if self._cancel_deadline is None:
+            self._cancel_deadline = self._driver.clock() + self._driver.cancel_deadline_s
+        self._stop_stream.set()  # stop reading live updates now, whatever the server sends
+        self._wake.set()
         try:
             run = await self._client.runs.cancel(self.thread_id, run_id)
         except (BadRequestError, ConflictError):

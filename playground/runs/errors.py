@@ -17,3 +17,7 @@ class ToolOutputsError(RunDriverError):
 
 class LocalFunctionError(RunDriverError):
     """A local Python function could not produce an output (timeout, exception, bad file)."""
+
+
+class CancelNotConfirmed(RunDriverError):
+    """Cancel was asked for, but the server still did not end the run by the deadline."""

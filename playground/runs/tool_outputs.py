@@ -15,90 +15,40 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import SchemaError, ValidationError
-
+from ..sandbox.limited import LimitedWorkError, run_limited
+from ..sandbox.schema_check import _json_type, check_arguments
 from .constants import LOCAL_PYTHON_TIMEOUT_S, OUTPUT_WARN_CHARS
 from .errors import LocalFunctionError
 
 _WORKER = Path(__file__).with_name("_local_call.py")
 
-_JSON_TYPES = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    bool: "true/false",
-    int: "a number",
-    float: "a number",
-    type(None): "null",
-}
+#: Schemas with these keywords can hang ``re`` (``^(a+)+$``): checked in a child process.
+_REGEX_KEYWORDS = ('"pattern"', '"patternProperties"')
+#: Limits of that child.
+CHECK_TIME_S = 5.0
+CHECK_MEMORY_BYTES = 512 * 1024 * 1024
 
 
-def _json_type(value: Any) -> str:
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-def _where(error: ValidationError) -> str:
-    path = ".".join(str(p) for p in error.absolute_path)
-    return f"“{path}”" if path else "The arguments"
-
-
-def _describe(error: ValidationError) -> str:
-    """One validation error in plain words (common cases spelled out, the rest as given)."""
-    where = _where(error)
-    keyword, expected = error.validator, error.validator_value
-    if keyword == "required":
-        missing = [
-            name
-            for name in expected or []
-            if isinstance(error.instance, dict) and name not in error.instance
-        ]
-        if missing:
-            names = ", ".join(f"“{n}”" for n in missing)
-            return f"{where}: missing required argument {names}."
-    if keyword == "type":
-        wanted = expected if isinstance(expected, str) else " or ".join(map(str, expected))
-        return f"{where} should be {wanted}, not {_json_type(error.instance)}."
-    if keyword == "enum":
-        options = ", ".join(json.dumps(o) for o in expected or [])
-        return f"{where} must be one of: {options} (got {json.dumps(error.instance)})."
-    if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set((error.schema or {}).get("properties", {}))
-        extra = sorted(set(error.instance) - allowed)
-        if extra:
-            return f"{where}: unexpected argument " + ", ".join(f"“{n}”" for n in extra) + "."
-    return f"{where}: {error.message}."
-
-
-def check_arguments(raw: str, schema: Mapping[str, Any] | None) -> list[str]:
-    """Problems with a call's ``arguments`` JSON against the function's parameter schema.
-
-    An empty list means the arguments look right. ``schema`` None (unknown function)
-    checks only that the arguments are a JSON object.
-    """
-    text = (raw or "").strip()
-    if not text:
-        return ["The model sent no arguments (an empty string instead of a JSON object)."]
+async def check_arguments_bounded(
+    raw: str, schema: Mapping[str, Any] | None, *, time_s: float = CHECK_TIME_S
+) -> list[str]:
+    """:func:`check_arguments`, in a time- and memory-limited child when the schema
+    has regular expressions (which Python cannot interrupt), in-process otherwise."""
+    text = json.dumps(schema) if schema else ""
+    if not any(keyword in text for keyword in _REGEX_KEYWORDS):
+        return check_arguments(raw, schema)
+    payload = json.dumps({"raw": raw, "schema": schema}).encode()
     try:
-        arguments = json.loads(text)
-    except ValueError as exc:
-        return [f"The arguments are not valid JSON ({exc})."]
-    if not isinstance(arguments, dict):
-        return [f"The arguments should be a JSON object, not {_json_type(arguments)}."]
-    if not schema:
-        return []
-    try:
-        validator_class = jsonschema.validators.validator_for(
-            schema, default=jsonschema.Draft202012Validator
+        out = await run_limited(
+            "playground.sandbox.schema_check",
+            payload,
+            time_s=time_s,
+            memory_bytes=CHECK_MEMORY_BYTES,
         )
-        validator_class.check_schema(schema)
-    except SchemaError as exc:
-        return [
-            f"The function's parameter schema is itself invalid, so nothing was checked: {exc.message}."
-        ]
-    validator = validator_class(schema)
-    errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
-    return [_describe(e) for e in errors]
+    except LimitedWorkError as exc:
+        return [f"The arguments could not be checked against the schema: {exc.message}."]
+    problems = json.loads(out)
+    return [str(p) for p in problems] if isinstance(problems, list) else []
 
 
 def check_output(text: str) -> list[str]:

@@ -31,6 +31,19 @@ DEFAULT_MAX_BYTES = 200
 _MAX_EXTENSION_CHARS = 16
 
 
+#: Explicit embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069) and the marks that
+#: flip neighbouring runs (U+200E/U+200F, U+061C).
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C], None
+)
+
+
+def neutralize_bidi(text: str) -> str:
+    """``text`` without bidi controls, for showing a name: ``invoice\u202egnp.exe`` must read
+    as ``invoicegnp.exe``, not as the disguised ``invoiceexe.png``."""
+    return text.translate(_BIDI_CONTROLS)
+
+
 def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8"))
 

@@ -273,9 +273,11 @@ class MainWindow(QMainWindow):
         """Show (or, with ``""``, hide) the information line under the toolbar."""
         from PySide6.QtCore import Qt
 
+        from playground.ui.plain import tip
+
         self.info_label.setTextFormat(Qt.TextFormat.PlainText)
         self.info_label.setText(text)
-        self.info_label.setToolTip(text)
+        self.info_label.setToolTip(tip(text))
         self.info_label.setVisible(bool(text))
 
     def set_unsafe_code_notice(self, visible: bool) -> None:
@@ -283,6 +285,9 @@ class MainWindow(QMainWindow):
         self.unsafe_label.setVisible(visible)
 
     def set_note(self, text: str) -> None:
+        from PySide6.QtCore import Qt
+
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)  # notes quote server text
         self.note_label.setText(text)
         self.note_label.setVisible(bool(text))
 

@@ -36,6 +36,9 @@ _TITLES: dict[str, str] = {
     "MalformedResponseError": "The server's answer could not be read",
     "StreamInterrupted": "The live stream stopped",
     "StreamError": "The live stream failed",
+    "ResponseTooLargeError": "The server's answer was too large",
+    # playground.runs.errors
+    "CancelNotConfirmed": "The run did not confirm the cancel",
     "AssistantsError": "The request failed",
     # playground.store.errors
     "UnsafePathError": "Unsafe file name",

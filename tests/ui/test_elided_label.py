@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
+from playground.ui.plain import tip
 from playground.ui.widgets.elided_label import ElidedLabel
 
 LONG = (
@@ -39,7 +40,7 @@ def test_long_connection_text_is_elided_in_a_narrow_window_not_hidden(qtbot: QtB
     assert label.isVisible(), "the label fell into the toolbar's overflow"
     assert label.is_elided()
     assert label.text().endswith("…") and label.text().startswith("Connected to the embedded")
-    assert label.toolTip() == LONG and label.full_text == LONG
+    assert label.toolTip() == tip(LONG) and label.full_text == LONG
     # The label stays inside the window: elided, not clipped off its right edge.
     right = label.mapTo(window, label.rect().topRight()).x()
     assert right <= window.width()

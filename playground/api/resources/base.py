@@ -117,9 +117,27 @@ class Resource:
         params: list[tuple[str, str]],
         fixed: tuple[tuple[str, str], ...] = (),
     ) -> AsyncPager[Any]:
-        page_model = ListPage[item]  # type: ignore[valid-type]
+        raw_model = ListPage[Any]
 
         async def fetch(query: list[tuple[str, str]]) -> Any:
-            return await self._get(path, page_model, f"list of {what}", (*fixed, *query))
+            raw = await self._get(path, raw_model, f"list of {what}", (*fixed, *query))
+            # Item by item: one malformed item must not empty the whole list.
+            valid: list[Any] = []
+            for entry in raw.data:
+                try:
+                    valid.append(item.model_validate(entry))
+                except ValidationError as exc:
+                    pager.invalid.append(_invalid_item(entry, what, exc))
+            return raw.model_copy(update={"data": valid})
 
-        return AsyncPager(fetch, params)
+        pager: AsyncPager[Any] = AsyncPager(fetch, params)
+        return pager
+
+
+def _invalid_item(entry: Any, what: str, exc: ValidationError) -> str:
+    """Plain words for one list item that could not be read."""
+    ident = entry.get("id") if isinstance(entry, dict) else None
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the item"
+    name = f"“{ident}”" if isinstance(ident, str) and ident else "an item"
+    return f"{name} in the {what} could not be read ({first['msg']} at {where})"

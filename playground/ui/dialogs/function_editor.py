@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from playground.store.function_modes import MAX_TIMEOUT_S, FunctionMode, FunctionModeKind
 from playground.ui.function_templates import TEMPLATES
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.functions import FunctionCheck, FunctionEditorViewModel
 from playground.ui.widgets.json_editor import JsonEditor
 
@@ -66,7 +67,7 @@ class FunctionEditorDialog(QDialog):
         self.parameters_edit = JsonEditor()
         self.parameters_edit.setPlaceholderText('{"type": "object", "properties": {}}')
         self.format_button = QPushButton("Format JSON")
-        self.problems_label = QLabel()
+        self.problems_label = plain_label()
         self.problems_label.setWordWrap(True)
         self.problems_label.setObjectName("functionProblems")
 
@@ -111,7 +112,7 @@ class FunctionEditorDialog(QDialog):
         python_form.addRow("Function", self.callable_edit)
         python_form.addRow("Timeout", self.timeout_spin)
         self.mode_pages.addWidget(python_page)
-        self.mode_problems_label = QLabel()
+        self.mode_problems_label = plain_label()
         self.mode_problems_label.setWordWrap(True)
         self.mode_problems_label.setStyleSheet("color: #b42318;")
         mode_box = QGroupBox("When a run calls this function")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.store.function_modes import FunctionMode, FunctionModeKind
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.tool_prompt import ToolCallItem, ToolPromptViewModel
 
 _TICK_MS = 250
@@ -86,13 +87,13 @@ class ToolCallBox(QGroupBox):
         self.arguments.setReadOnly(True)
         self.arguments.setFont(fixed)
         self.arguments.setMaximumHeight(110)
-        self.argument_problems = QLabel()
+        self.argument_problems = plain_label()
         self.argument_problems.setWordWrap(True)
         self.argument_problems.setStyleSheet("color: #b00020;")
         self.output = _output_editor()
         self.output.setPlaceholderText("The function's result (JSON or plain text)")
         self.output.setMaximumHeight(120)
-        self.output_notes = QLabel()
+        self.output_notes = plain_label()
         self.output_notes.setWordWrap(True)
         self.output_notes.setStyleSheet("color: #8a5a00;")
 

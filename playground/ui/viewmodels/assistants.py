@@ -179,15 +179,18 @@ class AssistantsViewModel(QObject):
             self._set_assistants([])
             return
         self._set_loading(True)
+        pager = client.assistants.list(limit=_LIST_LIMIT, order="desc")
         try:
             found: list[Assistant] = []
-            async for assistant in client.assistants.list(limit=_LIST_LIMIT, order="desc"):
+            async for assistant in pager:
                 found.append(assistant)
                 if len(found) >= _MAX_LISTED:
                     break
         finally:
             self._set_loading(False)
         self._set_assistants(found)
+        if pager.notice:  # a malformed assistant is named, not allowed to empty the list
+            self._session.bridge.post_error("Some assistants could not be shown", pager.notice)
         await self._load_models(client)
 
     async def select_async(self, assistant_id: str | None) -> None:

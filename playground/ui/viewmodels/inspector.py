@@ -36,6 +36,7 @@ from playground.protocol import (
     ToolCallsDetails,
 )
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
+from playground.ui.viewmodels.timestamps import clock_text, epoch
 
 if TYPE_CHECKING:
     from playground.ui.viewmodels.outputs import OutputsViewModel
@@ -116,25 +117,29 @@ class OutputRef:
     origin: str
 
 
-def _end_time(obj: Run | RunStep) -> int | None:
+def _end_time(obj: Run | RunStep) -> float | None:
     for name in ("completed_at", "failed_at", "cancelled_at", "expired_at"):
-        value = getattr(obj, name, None)
-        if isinstance(value, int) and value > 0:
+        value = epoch(getattr(obj, name, None))
+        if value is not None:
             return value
     return None
 
 
+def _start_time(obj: Run | RunStep) -> float | None:
+    return epoch(getattr(obj, "started_at", None)) or epoch(obj.created_at)
+
+
 def duration_s(obj: Run | RunStep, now: float | None = None) -> float | None:
     """Seconds from start to end (or to ``now`` while still going); None when unknown."""
-    start = getattr(obj, "started_at", None) or obj.created_at
-    if not start:
+    start = _start_time(obj)
+    if start is None:
         return None
     end = _end_time(obj)
     if end is None:
         if str(obj.status) in TERMINAL_STATUSES or now is None:
             return None
         return max(0.0, now - start)
-    return max(0.0, float(end - start))
+    return max(0.0, end - start)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -155,10 +160,8 @@ def format_usage(usage: Any) -> str:
     )
 
 
-def format_time(epoch: float | None) -> str:
-    if not epoch:
-        return ""
-    return time.strftime("%H:%M:%S", time.localtime(epoch))
+def format_time(stamp: float | None) -> str:
+    return clock_text(epoch(stamp))
 
 
 def step_label(step: RunStep) -> str:
@@ -173,12 +176,13 @@ def step_label(step: RunStep) -> str:
 
 def transitions_from_timestamps(run: Run) -> list[StatusMark]:
     """Status history of a loaded run, rebuilt from the timestamps the server keeps."""
-    marks = [StatusMark("queued", float(run.created_at))] if run.created_at else []
-    if run.started_at:
-        marks.append(StatusMark("in_progress", float(run.started_at)))
+    created, started = epoch(run.created_at), epoch(run.started_at)
+    marks = [StatusMark("queued", created)] if created is not None else []
+    if started is not None:
+        marks.append(StatusMark("in_progress", started))
     end = _end_time(run)
     if end is not None:
-        marks.append(StatusMark(str(run.status), float(end)))
+        marks.append(StatusMark(str(run.status), end))
     elif str(run.status) not in ("queued", "in_progress") and marks:
         marks.append(StatusMark(str(run.status), marks[-1].at))
     return marks
@@ -188,9 +192,9 @@ def build_timeline(record: RunRecord, now: float) -> Timeline:
     """Status stretches and step bars of one run on one time axis (epoch seconds)."""
     run = record.run
     marks = sorted(record.transitions, key=lambda m: m.at) or transitions_from_timestamps(run)
-    start = marks[0].at if marks else float(run.created_at or now)
+    start = marks[0].at if marks else (epoch(run.created_at) or now)
     finished = str(run.status) in TERMINAL_STATUSES
-    end_of_run = float(_end_time(run) or (marks[-1].at if finished and marks else now))
+    end_of_run = _end_time(run) or (marks[-1].at if finished and marks else now)
     statuses: list[TimelineSegment] = []
     for i, mark in enumerate(marks):
         if finished and i == len(marks) - 1 and mark.status in TERMINAL_STATUSES:
@@ -199,8 +203,10 @@ def build_timeline(record: RunRecord, now: float) -> Timeline:
         statuses.append(TimelineSegment(mark.status, mark.status, mark.at, max(stop, mark.at)))
     steps: list[TimelineSegment] = []
     for step in record.steps.values():
-        s_start = float(step.created_at or start)
-        s_end = float(_end_time(step) or (end_of_run if finished else now))
+        s_start = epoch(step.created_at) or start
+        s_end = _end_time(step) or (end_of_run if finished else now)
+        if finished:  # a step cannot outlast its finished run (a server's bad stamp can)
+            s_start, s_end = min(s_start, end_of_run), min(s_end, end_of_run)
         steps.append(
             TimelineSegment(
                 step_label(step), str(step.status), s_start, max(s_end, s_start), step.id
@@ -315,7 +321,9 @@ class InspectorViewModel(QObject):
 
     def run_ids(self) -> list[str]:
         """Runs oldest first."""
-        return sorted(self._runs, key=lambda rid: (self._runs[rid].run.created_at, rid))
+        return sorted(
+            self._runs, key=lambda rid: (epoch(self._runs[rid].run.created_at) or 0.0, rid)
+        )
 
     def record(self, run_id: str) -> RunRecord | None:
         return self._runs.get(run_id)
@@ -474,15 +482,19 @@ class InspectorViewModel(QObject):
         self.runs_reset.emit()
 
     async def _list_steps(self, client: Any, thread_id: str, run_id: str) -> list[RunStep]:
+        """Every step of the run: all pages, not just the first 100 (up to the page cap)."""
         try:
             pager = client.steps.list(
                 thread_id, run_id, include=[FILE_SEARCH_CONTENT], order="asc", limit=100
             )
-            return list((await pager.page()).data)
+            steps = list(await pager.to_list())
         except (BadRequestError, UnsupportedFeatureError):
             # Older servers (v1, Azure previews) refuse include[]; results come without text.
             pager = client.steps.list(thread_id, run_id, order="asc", limit=100)
-            return list((await pager.page()).data)
+            steps = list(await pager.to_list())
+        if getattr(pager, "truncated", False):
+            self.session.bridge.post_notice(f"Run {run_id}: {pager.notice}")
+        return steps
 
     # -- internals -------------------------------------------------------------------------
 
@@ -522,8 +534,9 @@ class InspectorViewModel(QObject):
         if record is None:
             record = RunRecord(run=run)
             self._runs[run.id] = record
-            if run.created_at and status != "queued":
-                record.transitions.append(StatusMark("queued", float(run.created_at)))
+            created = epoch(run.created_at)
+            if created is not None and status != "queued":
+                record.transitions.append(StatusMark("queued", created))
         else:
             record.run = run
         if not record.transitions or record.transitions[-1].status != status:
@@ -547,14 +560,14 @@ class InspectorViewModel(QObject):
     def _event_time(self, run: Run) -> float:
         """When a status began: the server's timestamp where it keeps one, else arrival."""
         status = str(run.status)
-        stamp: int | None = None
+        stamp: float | None = None
         if status == "queued":
-            stamp = run.created_at
-        elif status == "in_progress" and run.started_at:
-            stamp = run.started_at
+            stamp = epoch(run.created_at)
+        elif status == "in_progress":
+            stamp = epoch(run.started_at)
         elif status in TERMINAL_STATUSES:
             stamp = _end_time(run)
-        return float(stamp) if stamp else self._clock()
+        return stamp if stamp is not None else self._clock()
 
     def _note_outputs(self, refs: list[OutputRef]) -> None:
         if self.outputs is None:

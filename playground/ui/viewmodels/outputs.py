@@ -22,35 +22,53 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from playground.api.errors import NotFoundError
 from playground.store.filenames import safe_join, sanitize_filename
+from playground.ui.image_limits import (
+    ALLOCATION_LIMIT_MB,
+    MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE,
+    ImageRefused,
+    check_image_header,
+)
 from playground.ui.messages import describe_exception
+
+__all__ = [
+    "ALLOCATION_LIMIT_MB",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "ImageRefused",
+    "check_image_header",
+]
 
 if TYPE_CHECKING:
     from playground.store.outputs import CachedOutput
     from playground.ui.viewmodels.inspector import OutputRef
     from playground.ui.viewmodels.session import Session
 
-#: Images with more pixels than this are refused (about 40 MP: a large photo, not a bomb).
-MAX_IMAGE_PIXELS = 40_000_000
-#: Neither side may be longer than this.
-MAX_IMAGE_SIDE = 16_384
-#: Qt's own allocation ceiling for one decoded image, in megabytes (defence in depth).
-ALLOCATION_LIMIT_MB = 256
 #: Thumbnails fit in this square.
 THUMBNAIL_SIZE = 160
+#: Images larger than this (by the server's ``bytes``) are not fetched when a thread opens;
+#: the tile offers the download instead (a 200 MB image once came into memory unasked).
+AUTO_FETCH_BYTES = 20 * 1024 * 1024
 
 
-class ImageRefused(Exception):
-    """An image that will not be decoded; ``str()`` is the plain-words reason."""
+class TooLargeToFetch(Exception):
+    """An automatic fetch was skipped because the file is large; ``size`` in bytes."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 class OutputStatus(StrEnum):
     NEW = "new"
     FETCHING = "fetching"
+    #: Large: waits for a click before it is downloaded.
+    LARGE = "large"
     READY = "ready"
     EXPIRED = "expired"
     ERROR = "error"
@@ -79,25 +97,6 @@ class OutputItem:
         if self.total_bytes:
             return f"{100 * self.done_bytes // max(self.total_bytes, 1)} %"
         return f"{self.done_bytes // 1024} KB"
-
-
-def check_image_header(reader: QImageReader, what: str) -> QSize:
-    """The size the image claims, refused before decoding when it is too big or unreadable."""
-    if not reader.canRead():
-        raise ImageRefused(
-            f"{what} is not an image this app can show ({reader.errorString() or 'unknown format'})."
-        )
-    size = reader.size()
-    if not size.isValid() or size.width() <= 0 or size.height() <= 0:
-        raise ImageRefused(f"{what} does not say how large it is, so it is not opened.")
-    width, height = size.width(), size.height()
-    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
-        raise ImageRefused(
-            f"{what} claims to be {width:,}×{height:,} pixels, more than this app opens "
-            f"({MAX_IMAGE_PIXELS // 1_000_000} megapixels); it was not decoded, which protects "
-            "against images built to exhaust memory."
-        )
-    return size
 
 
 def decode_image(path: Path, *, max_side: int | None = None, what: str = "The file") -> QImage:
@@ -165,6 +164,8 @@ class OutputsViewModel(QObject):
         self._items: dict[str, OutputItem] = {}
         self._fetches: dict[str, asyncio.Task[Any]] = {}
         self.last_saved_path: Path | None = None
+        #: Larger files wait for a click (see ``AUTO_FETCH_BYTES``).
+        self.auto_fetch_bytes = AUTO_FETCH_BYTES
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -207,14 +208,20 @@ class OutputsViewModel(QObject):
         if ref.kind == "image":
             self.fetch(ref.file_id)
 
-    def fetch(self, file_id: str) -> None:
-        """Bring a file into the cache (once); images also get a thumbnail."""
+    def fetch(self, file_id: str, *, allow_large: bool = False) -> None:
+        """Bring a file into the cache (once); images also get a thumbnail.
+
+        Without ``allow_large`` (a person's click) a file the server says is larger than
+        ``AUTO_FETCH_BYTES`` is left as :attr:`OutputStatus.LARGE` instead.
+        """
         item = self._items.get(file_id)
         if item is None or item.status in (OutputStatus.FETCHING, OutputStatus.READY):
             return
         self._update(replace(item, status=OutputStatus.FETCHING, error=""))
         self.session.runner.start(
-            f"outputs.fetch.{file_id}", self._fetch_reporting(file_id), label="Fetching a file"
+            f"outputs.fetch.{file_id}",
+            self._fetch_reporting(file_id, allow_large=allow_large),
+            label="Fetching a file",
         )
 
     def download(self, file_id: str, name_hint: str | None = None) -> None:
@@ -245,12 +252,12 @@ class OutputsViewModel(QObject):
         return written
 
     async def load_full_image(self, file_id: str) -> QImage:
-        """The whole image for the viewer, decoded with the same limits."""
+        """The whole image for the viewer, decoded with the same limits (out of process)."""
+        from playground.ui.image_decode import decode_untrusted
+
         cached = await self.ensure_cached(file_id)
         name = self._items[file_id].name if file_id in self._items else cached.filename
-        return await self.session.runner.run_blocking(
-            decode_image, cached.path, what=f"“{name[:60]}”"
-        )
+        return await decode_untrusted(cached.path, what=f"“{name[:60]}”")
 
     async def ensure_cached(self, file_id: str) -> CachedOutput:
         """The cached copy, fetching it first when needed (raises on 404 or transport errors)."""
@@ -271,14 +278,17 @@ class OutputsViewModel(QObject):
         outputs = self.session.store.outputs
         return await self.session.runner.run_blocking(outputs.get, self._profile_key(), file_id)
 
-    async def _fetch_reporting(self, file_id: str) -> None:
+    async def _fetch_reporting(self, file_id: str, *, allow_large: bool = True) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._fetches[file_id] = task
         try:
             cached = await self._cache_get(file_id)
             if cached is None:
-                cached = await self._fetch_into_cache(file_id)
+                cached = await self._fetch_into_cache(file_id, allow_large=allow_large)
+        except TooLargeToFetch as exc:
+            self._set_state(file_id, status=OutputStatus.LARGE, total_bytes=exc.size, error="")
+            return
         except NotFoundError:
             self._set_state(
                 file_id,
@@ -308,20 +318,24 @@ class OutputsViewModel(QObject):
         elif item is not None:
             self.session.bridge.post_error("Download failed", f"{item.name}: {item.error}")
 
-    async def _fetch_into_cache(self, file_id: str) -> CachedOutput:
+    async def _fetch_into_cache(self, file_id: str, *, allow_large: bool = True) -> CachedOutput:
         client = self.session.client
         if client is None:
             raise ConnectionError("Not connected to a server, so the file cannot be fetched.")
         item = self._items.get(file_id)
         name = item.name if item else file_id
+        size: object = None
         try:
             meta = await client.files.retrieve(file_id)
             if getattr(meta, "filename", ""):
                 name = meta.filename
+            size = getattr(meta, "bytes", None)
         except NotFoundError:
             raise
         except Exception:  # some servers do not serve file metadata; the hint will do
             pass
+        if not allow_large and isinstance(size, int) and size > self.auto_fetch_bytes:
+            raise TooLargeToFetch(size)
         state = {"last": -1}
 
         def progress(done: int, total: int | None) -> None:
@@ -330,11 +344,15 @@ class OutputsViewModel(QObject):
                 state["last"] = step
                 self._set_state(file_id, done_bytes=done, total_bytes=total)
 
-        data = await client.files.download(file_id, on_progress=progress)
         mime = mimetypes.guess_type(name)[0]
         outputs = self.session.store.outputs
+        # Streamed to disk, never held in memory whole, whatever size the server claimed.
+        staged = await self.session.runner.run_blocking(
+            outputs.staging_path, self._profile_key(), file_id
+        )
+        await client.files.download_to(file_id, staged, on_progress=progress)
         return await self.session.runner.run_blocking(
-            outputs.put, self._profile_key(), file_id, data, filename=name, mime_type=mime
+            outputs.commit, self._profile_key(), file_id, staged, filename=name, mime_type=mime
         )
 
     async def _after_cached(self, file_id: str, cached: CachedOutput) -> None:
@@ -348,9 +366,11 @@ class OutputsViewModel(QObject):
         error = ""
         status = OutputStatus.READY
         if item.kind == "image":
+            from playground.ui.image_decode import decode_untrusted
+
             try:
-                thumbnail = await self.session.runner.run_blocking(
-                    decode_image, cached.path, max_side=THUMBNAIL_SIZE, what=f"“{name[:60]}”"
+                thumbnail = await decode_untrusted(
+                    cached.path, max_side=THUMBNAIL_SIZE, what=f"“{name[:60]}”"
                 )
             except ImageRefused as exc:
                 error = str(exc)

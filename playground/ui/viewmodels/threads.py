@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from playground.ui.viewmodels.session import Session
+from playground.ui.viewmodels.timestamps import epoch
 
 if TYPE_CHECKING:
     from playground.store.threads_index import ThreadEntry
@@ -177,7 +178,7 @@ class ThreadsViewModel(QObject):
                     store.threads.list_threads, profile_id, include_deleted=True
                 )
             }
-            found = [(t.id, float(t.created_at or 0) or None) for t in page.data]
+            found = [(t.id, epoch(t.created_at)) for t in page.data]  # 10^400 must not raise
             fresh = [(tid, at) for tid, at in found if tid not in known]
 
             def remember() -> None:

@@ -134,7 +134,7 @@ class ToolPromptViewModel(QObject):
         for item in self.items:
             schema = self._schemas.get(item.name)
             raw = self._raw_arguments.get(item.call_id, "")
-            item.argument_problems = list(tool_outputs.check_arguments(raw, schema))
+            item.argument_problems = await tool_outputs.check_arguments_bounded(raw, schema)
         for index in range(len(self.items)):
             await self._answer_automatically(index)
         self._is_ready = True

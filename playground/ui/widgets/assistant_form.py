@@ -21,10 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label
+from playground.ui.viewmodels.assistant_editor import MAX_INSTRUCTIONS
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.function_list import FunctionList
 from playground.ui.widgets.json_editor import JsonEditor
 from playground.ui.widgets.metadata_table import MetadataTable
+
+#: Lines longer than this are shown unwrapped (wrapping one long word is quadratic in Qt).
+LONG_LINE_CHARS = 10_000
 
 _FORMATS = (
     ("auto", "Auto (model default)"),
@@ -97,6 +102,11 @@ class AssistantForm(QWidget):
         general_form.addRow("Description", self.description_edit)
         general_form.addRow(QLabel("Instructions"))
         general_form.addRow(self.instructions_edit)
+        self.instructions_note = plain_label()
+        self.instructions_note.setWordWrap(True)
+        self.instructions_note.setStyleSheet("color: #8a5a00;")
+        self.instructions_note.hide()
+        general_form.addRow(self.instructions_note)
         sampling = QHBoxLayout()
         sampling.addWidget(QLabel("Temperature"))
         sampling.addWidget(self.temperature_spin)
@@ -114,7 +124,7 @@ class AssistantForm(QWidget):
         self.code_interpreter_box = QCheckBox("Code interpreter")
         self.file_search_box = QCheckBox("File search")
         self.function_list = FunctionList(editor)
-        self.other_tools_label = QLabel()
+        self.other_tools_label = plain_label()
         self.other_tools_label.setWordWrap(True)
         self.tools = QWidget()
         tools_layout = QVBoxLayout(self.tools)
@@ -165,6 +175,34 @@ class AssistantForm(QWidget):
         self.file_search_box.toggled.connect(lambda on: self._edit(file_search=on))
         editor.problems_changed.connect(self.on_editor_problems_changed)
 
+    def _show_instructions(self, text: str) -> None:
+        """Put server text in the editor without freezing it.
+
+        Wrapping one unbroken 200,000-character line costs Qt seconds (quadratic), and a
+        5 MB one froze the editor for minutes: long lines are shown unwrapped, and text over
+        the API's limit is shown cut (the draft keeps it whole until the person edits).
+        """
+        shown = text[:MAX_INSTRUCTIONS]
+        longest = max((len(line) for line in shown.split("\n")), default=0)
+        wrap = (
+            QPlainTextEdit.LineWrapMode.NoWrap
+            if longest > LONG_LINE_CHARS
+            else QPlainTextEdit.LineWrapMode.WidgetWidth
+        )
+        if self.instructions_edit.lineWrapMode() != wrap:
+            self.instructions_edit.setLineWrapMode(wrap)
+        if self.instructions_edit.toPlainText() != shown:
+            self.instructions_edit.setPlainText(shown)
+        note = ""
+        if len(text) > MAX_INSTRUCTIONS:
+            note = (
+                f"The instructions are {len(text):,} characters, more than the API allows "
+                f"({MAX_INSTRUCTIONS:,}); only the first {MAX_INSTRUCTIONS:,} are shown, and "
+                "editing keeps only those."
+            )
+        self.instructions_note.setText(note)
+        self.instructions_note.setVisible(bool(note))
+
     def _edit(self, **changes: object) -> None:
         if not self._filling:
             self.vm.editor.update(**changes)
@@ -178,8 +216,7 @@ class AssistantForm(QWidget):
             self.name_edit.setText(draft.name)
             self.model_combo.setEditText(draft.model)
             self.description_edit.setText(draft.description)
-            if self.instructions_edit.toPlainText() != draft.instructions:
-                self.instructions_edit.setPlainText(draft.instructions)
+            self._show_instructions(draft.instructions)
             self.temperature_spin.setValue(
                 _UNSET if draft.temperature is None else draft.temperature
             )

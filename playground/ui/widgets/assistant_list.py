@@ -10,11 +10,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.ui.plain import ask_yes_no as plain_ask_yes_no
+from playground.ui.plain import tip
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 
 #: (parent, title, question) -> yes? Replaceable so tests answer without a modal box.
@@ -22,14 +23,7 @@ Confirm = Callable[[QWidget, str, str], bool]
 
 
 def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        title,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    return plain_ask_yes_no(parent, title, question)
 
 
 class AssistantList(QWidget):
@@ -75,7 +69,7 @@ class AssistantList(QWidget):
                 title = assistant.name or "(unnamed)"
                 item = QListWidgetItem(f"{title}\n{assistant.model} · {assistant.id}")
                 item.setData(Qt.ItemDataRole.UserRole, assistant.id)
-                item.setToolTip(assistant.description or assistant.id)
+                item.setToolTip(tip(assistant.description or assistant.id))
                 self.list.addItem(item)
                 if assistant.id == self.vm.selected_id:
                     self.list.setCurrentItem(item)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.assistant_editor import ImportResult, Problem
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.assistant_form import AssistantForm
@@ -81,7 +82,7 @@ class AssistantPane(QWidget):
         self.tabs.addTab(_scroll(self.form.general), "General")
         self.tabs.addTab(_scroll(self.form.tools), "Tools")
         self.tabs.addTab(self.files_panel, "Files")
-        self.editor_title = QLabel()
+        self.editor_title = plain_label()
         self.editor_title.setStyleSheet("font-weight: 600;")
         editor_box = QWidget()
         editor_layout = QVBoxLayout(editor_box)
@@ -95,9 +96,9 @@ class AssistantPane(QWidget):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
 
-        self.status_label = QLabel()
+        self.status_label = plain_label()
         self.status_label.setWordWrap(True)
-        self.problems_label = QLabel()
+        self.problems_label = plain_label()
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b42318;")
         self.revert_button = QPushButton("Revert")

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.chat import ChatViewModel, RunOverrides
 from playground.ui.viewmodels.threads import ThreadsViewModel
 from playground.ui.widgets.attachment_chips import AttachmentChips
@@ -133,7 +133,7 @@ class ChatPane(QWidget):
         self.messages = MessageView(vm)
         self.run_status = RunStatusBar(vm)
         self.overrides_box = OverridesBox()
-        self.assistant_label = QLabel()
+        self.assistant_label = plain_label()
         self.assistant_label.setStyleSheet("color: #555555;")
         self.composer = Composer()
         self.composer.setMinimumHeight(48)

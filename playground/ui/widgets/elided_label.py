@@ -44,9 +44,11 @@ class ElidedLabel(QLabel):
         from PySide6.QtCore import Qt
 
         # Server-supplied text (URLs, error details) is never interpreted as rich text.
+        from playground.ui.plain import tip
+
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._full_text = text
-        self.setToolTip(text)
+        self.setToolTip(tip(text))  # a tooltip has no plain mode: escaped rich text
         self._elide()
         self.updateGeometry()
 

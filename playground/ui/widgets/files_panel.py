@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label, tip
 from playground.ui.viewmodels.files import UPLOAD_EXTENSIONS, AttachedFile, FilesViewModel, Target
 
 _TARGET_TEXT = {Target.CODE_INTERPRETER: "Code interpreter", Target.FILE_SEARCH: "File search"}
@@ -56,7 +57,7 @@ class FilesPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
-        self.progress_label = QLabel()
+        self.progress_label = plain_label()
         self.hint = QLabel(
             "Drop files here, or Upload. Removing detaches a file from the assistant."
         )
@@ -152,7 +153,7 @@ class FilesPanel(QWidget):
                     attached.status,
                 ]
             )
-            row.setToolTip(0, attached.file_id)
+            row.setToolTip(0, tip(attached.file_id))
             row.setData(0, Qt.ItemDataRole.UserRole, attached)
             self.tree.addTopLevelItem(row)
         self.target_combo.setVisible(self.vm.api_family != "v1")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from playground.store.function_modes import FunctionModeKind
 from playground.ui.dialogs.function_editor import FunctionEditorDialog
+from playground.ui.plain import tip
 from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
 from playground.ui.viewmodels.functions import FunctionEditorViewModel
 
@@ -115,7 +116,7 @@ class FunctionList(QWidget):
                 item = QListWidgetItem(f"{name}  ·  {_MODE_TEXT[kind]}")
                 item.setData(Qt.ItemDataRole.UserRole, name)
                 item.setData(Qt.ItemDataRole.UserRole + 1, (name, kind, description))
-                item.setToolTip(description or name)
+                item.setToolTip(tip(description or name))
                 self.list.addItem(item)
                 if name == current:
                     self.list.setCurrentItem(item)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import neutral, plain_label, tip
 from playground.ui.viewmodels.outputs import (
     THUMBNAIL_SIZE,
     OutputItem,
@@ -105,10 +106,12 @@ def caption_for(item: OutputItem) -> str:
     status = {
         OutputStatus.FETCHING: f"downloading {item.progress_text}",
         OutputStatus.EXPIRED: "expired",
+        OutputStatus.LARGE: f"{(item.total_bytes or 0) / 2**20:.0f} MB, open to download",
     }.get(item.status, "")
     if item.error and item.status is not OutputStatus.EXPIRED:
         status = "cannot show"
-    return f"{item.name}\n{status}" if status else item.name
+    name = neutral(item.name)  # a bidi override must not disguise the extension
+    return f"{name}\n{status}" if status else name
 
 
 class OutputActions(QObject):
@@ -137,7 +140,9 @@ class OutputActions(QObject):
         item = self.vm.item(file_id)
         if item is None:
             return
-        if item.kind == "image" and item.thumbnail is not None:
+        if item.status is OutputStatus.LARGE:
+            self.vm.fetch(file_id, allow_large=True)  # the person asked for it
+        elif item.kind == "image" and item.thumbnail is not None:
             self.view_image(file_id)
         elif item.kind == "image" and item.error:
             self.notice.emit(f"{item.name}: {item.error}")
@@ -215,7 +220,7 @@ class GalleryView(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty_label = QLabel("Images and files this thread produces appear here.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_label = QLabel(self)
+        self.status_label = plain_label(parent=self)
         self.status_label.setWordWrap(True)
         self.open_folder_button = QPushButton("Open containing folder", self)
         self.open_folder_button.setVisible(False)
@@ -263,10 +268,10 @@ class GalleryView(QWidget):
             self._items[file_id] = widget_item
         widget_item.setIcon(icon_for(item))
         widget_item.setText(caption_for(item))
-        tip = f"{item.name}\nfrom {item.origin}"
+        text = f"{item.name}\nfrom {item.origin}"
         if item.error:
-            tip += f"\n{item.error}"
-        widget_item.setToolTip(tip)
+            text += f"\n{item.error}"
+        widget_item.setToolTip(tip(text))
         self._update_empty()
 
     def on_vm_saved(self, _file_id: str, _path: str) -> None:

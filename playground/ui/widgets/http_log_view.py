@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import tip
 from playground.ui.viewmodels.http_log import HttpLogViewModel
 
 _COLUMNS = ("Method", "Path", "Status", "Duration", "Request id")
@@ -59,7 +60,7 @@ class HttpLogTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.failed:
             return _ERROR_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
-            return row.path
+            return tip(row.path)
         return None
 
     def on_vm_entry_added(self, index: int) -> None:

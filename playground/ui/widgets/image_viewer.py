@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import neutral
+
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05
 MAX_ZOOM = 16.0
@@ -28,7 +30,7 @@ class ImageViewerDialog(QDialog):
         self, image: QImage, file_id: str, name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{name} — {image.width()}×{image.height()}")
+        self.setWindowTitle(f"{neutral(name)} — {image.width()}×{image.height()}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.file_id = file_id
         self.image = image

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.http_log import HttpLogViewModel
 from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
 from playground.ui.viewmodels.outputs import OutputsViewModel
@@ -49,7 +49,7 @@ class InspectorPane(QWidget):
         super().__init__(parent)
         self.vm = vm
         self.output_actions = actions
-        self.title = QLabel(self)
+        self.title = plain_label(parent=self)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Load the thread's runs and steps again from the server.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from playground.ui.plain import plain_label
 from playground.ui.viewmodels.chat import ChatViewModel
 
 _TICK_MS = 250
@@ -36,7 +37,7 @@ class RunStatusBar(QWidget):
         self._vm = vm
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
-        self.status_label = QLabel()
+        self.status_label = plain_label()
         self.elapsed_label = QLabel()
         self.elapsed_label.setStyleSheet("color: #666666;")
         self.cancel_button = QPushButton("Cancel run")

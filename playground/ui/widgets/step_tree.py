@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from playground.protocol import MessageCreationDetails, ToolCallsDetails
+from playground.ui.plain import tip
 from playground.ui.viewmodels.inspector import (
     InspectorViewModel,
     NodeKey,
@@ -181,7 +182,7 @@ class StepTree(QTreeWidget):
             format_duration(duration_s(run, now)),
             self.vm.run_totals(run_id).split(" (")[0],
         )
-        item.setToolTip(4, self.vm.run_totals(run_id))
+        item.setToolTip(4, tip(self.vm.run_totals(run_id)))
         selected = self.key_of(self.currentItem())
         existing = {self.key_of(child): child for child in _children(item)}
         for index, step in enumerate(record.steps.values()):
@@ -200,7 +201,7 @@ class StepTree(QTreeWidget):
                 format_duration(duration_s(step, now)),
                 format_usage(step.usage).split(" (")[0],
             )
-            step_item.setToolTip(4, format_usage(step.usage))
+            step_item.setToolTip(4, tip(format_usage(step.usage)))
             self._fill_step_children(step_item, run_id, step)
         for stale in existing.values():
             item.removeChild(stale)
@@ -257,7 +258,7 @@ class StepTree(QTreeWidget):
         status = values[1]
         if status:
             item.setIcon(1, status_icon(status))
-        item.setToolTip(0, values[0])
+        item.setToolTip(0, tip(values[0]))
 
 
 def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:

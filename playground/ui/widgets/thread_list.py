@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QSizePolicy,
     QToolButton,
     QWidget,
 )
 
+from playground.ui.plain import ask_yes_no, tip
 from playground.ui.viewmodels.threads import ThreadsViewModel
 
 _NEW_ITEM_TEXT = "✚ New thread"
@@ -84,7 +84,7 @@ class ThreadList(QWidget):
             for entry in self._vm.threads:
                 self.combo.addItem(entry.display_title, entry.thread_id)
                 self.combo.setItemData(
-                    self.combo.count() - 1, entry.thread_id, Qt.ItemDataRole.ToolTipRole
+                    self.combo.count() - 1, tip(entry.thread_id), Qt.ItemDataRole.ToolTipRole
                 )
             self._select(self._vm.current_id)
         finally:
@@ -94,7 +94,7 @@ class ThreadList(QWidget):
     def _select(self, thread_id: str | None) -> None:
         index = self.combo.findData(thread_id) if thread_id else 0
         self.combo.setCurrentIndex(max(index, 0))
-        self.combo.setToolTip(thread_id or "A new thread, created when you send")
+        self.combo.setToolTip(tip(thread_id or "A new thread, created when you send"))
 
     def _update_buttons(self) -> None:
         has = self._vm.current_id is not None
@@ -133,10 +133,9 @@ class ThreadList(QWidget):
         thread_id = self._vm.current_id
         if thread_id is None:
             return
-        answer = QMessageBox.question(
+        if ask_yes_no(
             self,
             "Delete the thread",
             f"Delete the thread {thread_id} on the server and from this list?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self._vm.delete(thread_id)

@@ -7,6 +7,8 @@ Painted with QPainter from the view model's :class:`Timeline` data; nothing here
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -22,12 +24,36 @@ LABEL_WIDTH = 70
 BADGE_GAP = 6
 
 
+#: Ticks drawn at most, whatever the span: a span of centuries (a server's millisecond
+#: timestamps) once meant 2.5×10⁸ ticks per repaint.
+MAX_TICKS = 12
+
+
 def tick_step(span: float) -> float:
-    """A round tick spacing giving about five ticks over ``span`` seconds."""
+    """A round tick spacing (1, 2 or 5 × a power of ten, or minutes/hours) for ~5 ticks."""
     for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600):
         if span / step <= 6:
             return float(step)
-    return 7200.0
+    hours = span / 3600 / 5
+    magnitude = 10 ** math.floor(math.log10(hours)) if hours > 0 else 1
+    for factor in (1, 2, 5, 10):
+        if hours <= factor * magnitude:
+            return float(factor * magnitude * 3600)
+    return float(10 * magnitude * 3600)
+
+
+def ticks(span: float) -> list[float]:
+    """Offsets (seconds from the start) of the axis ticks; never more than ``MAX_TICKS``."""
+    if not math.isfinite(span) or span <= 0:
+        return [0.0]
+    step = tick_step(span)
+    count = min(int(span / step + 1e-9) + 1, MAX_TICKS)
+    return [i * step for i in range(count)]
+
+
+def _clamp(x: float, low: float, high: float) -> float:
+    """Keep a coordinate where Qt's ints can hold it (an overflow raises in PySide)."""
+    return min(max(x, low), high)
 
 
 class RunTimeline(QWidget):
@@ -98,22 +124,21 @@ class RunTimeline(QWidget):
         badge = metrics.horizontalAdvance(final_label) + 12 if final_label else 0
         width = max(10.0, self.width() - left - MARGIN - (badge + BADGE_GAP if badge else 0))
         span = max(timeline.end - timeline.start, 0.001)
+        if not math.isfinite(span):
+            span = 0.001
 
         def x_of(t: float) -> float:
-            return left + (t - timeline.start) / span * width
+            return _clamp(left + (t - timeline.start) / span * width, left, left + width)
 
         text_color = self.palette().text().color()
         # Axis with ticks in seconds from the start of the run.
         axis_y = MARGIN + AXIS_HEIGHT - 4
         painter.setPen(QPen(QColor("#9aa0a6"), 1))
         painter.drawLine(int(left), axis_y, int(left + width), axis_y)
-        tick = tick_step(span)
-        t = 0.0
-        while t <= span + 1e-9:
+        for t in ticks(span):
             x = x_of(timeline.start + t)
             painter.drawLine(int(x), axis_y - 3, int(x), axis_y)
             painter.drawText(int(x) + 2, axis_y - 5, format_duration(t) or "0 s")
-            t += tick
         y = MARGIN + AXIS_HEIGHT
         painter.setPen(text_color)
         painter.drawText(MARGIN, y + LANE_HEIGHT - 5, "status")
