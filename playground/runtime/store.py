@@ -384,6 +384,19 @@ class Store:
                         ids.append(attachment["file_id"])
         return list(dict.fromkeys(ids))
 
+    async def vector_stores_in_progress(self, vector_store_ids: list[str]) -> list[str]:
+        """The ids among these whose files are still being ingested."""
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            busy = []
+            for store_id in vector_store_ids:
+                store = _get(conn, "vector_store", store_id, "")
+                if store is not None and store.get("status") == "in_progress":
+                    busy.append(store_id)
+            return busy
+
+        return await self._db.call(work, quick=True)
+
     async def touch_vector_stores(self, vector_store_ids: list[str], at: int) -> list[str]:
         """Record a search of these stores at ``at``; returns the ids that had expired.
 

@@ -89,7 +89,7 @@ def server_on_small_disk(data_dir: Path) -> Iterator[httpx.Client]:
         assert base_url is not None, "the server did not start"
         with httpx.Client(
             base_url=base_url + "/v1",
-            headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
+            headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "OpenAI-Beta": "assistants=v2"},
             timeout=60,
         ) as client:
             yield client

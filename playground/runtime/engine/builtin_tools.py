@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_RESULTS = 20
 RANKER_USED = "default_2024_08_21"
+#: Longest a search waits for files still being ingested into its vector stores.
+INGESTION_WAIT_S = 60.0
 
 
 @dataclass
@@ -175,6 +177,16 @@ class BuiltinTools:
         return await self._store.adopt_file(temp, path.name, "assistants_output", size)
 
     # ------------------------------------------------------------ file search
+    async def _wait_for_ingestion(self, store_ids: list[str]) -> None:
+        """Files attached just before the run (v1 assistant files, message attachments) are
+        still being read in the extraction child; like the hosted service, a search waits for
+        them (up to ``INGESTION_WAIT_S``) instead of answering from a half-built index."""
+        deadline = time.monotonic() + INGESTION_WAIT_S
+        while await self._store.vector_stores_in_progress(store_ids):
+            if time.monotonic() >= deadline:
+                return  # search what is indexed; the files' own status says the rest
+            await asyncio.sleep(0.05)
+
     async def run_search(
         self, run: dict[str, Any], state: RunState, call_id: str, arguments: str
     ) -> ToolOutcome:
@@ -202,6 +214,7 @@ class BuiltinTools:
             return ToolOutcome(step_call, 'Error: no query given; call with {"query": "..."}.')
         if not store_ids:
             return ToolOutcome(step_call, "There are no files to search in this conversation.")
+        await self._wait_for_ingestion(store_ids)
         expired = await self._store.touch_vector_stores(store_ids, int(self._clock()))
         if expired:
             message = (
