@@ -161,6 +161,15 @@ def item_from_message(message: Any) -> ChatItem:
     )
 
 
+def model_problem_of(run: Any) -> str:
+    """The runtime's "model endpoint unreachable" message from a failed run, or ""."""
+    from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
+
+    error = getattr(run, "last_error", None)
+    message = str(getattr(error, "message", "") or "")
+    return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
+
+
 #: In-app link targets the message view handles (``playground:file/<id>`` and friends).
 FILE_LINK = "playground:file/"
 IMAGE_LINK = "playground:image/"
@@ -690,9 +699,13 @@ class ChatViewModel(QObject):
 
     def _ev_RunCompleted(self, state: RunState, event: Any, current: bool) -> None:
         self._finish(state, "completed")
+        self._session.set_model_problem("")
 
     def _ev_RunFailed(self, state: RunState, event: Any, current: bool) -> None:
         self._finish(state, "failed")
+        problem = model_problem_of(event.run)
+        if problem:
+            self._session.set_model_problem(problem)
         self._notice(state, f"The run failed: {event.reason}", "error", current)
 
     def _ev_RunIncomplete(self, state: RunState, event: Any, current: bool) -> None:
