@@ -46,6 +46,11 @@ class RunStatusBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.prompt_button)
         layout.addWidget(self.cancel_button)
+        # One fixed height whatever is shown (the prompt button comes and goes), so the
+        # conversation above never shifts while a run changes state.
+        self.setFixedHeight(
+            max(self.cancel_button.sizeHint().height(), self.status_label.sizeHint().height()) + 4
+        )
         self._timer = QTimer(self)
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self.refresh)
