@@ -81,8 +81,12 @@ class Connector(Protocol):
         *,
         on_request: Callable[[object], None] | None = None,
         keys: ProfileKeys | None = None,
+        probe: bool = False,
     ) -> Connection:
         """Open a connection for ``profile`` (keys from ``keys``, else from the store's secrets).
+
+        ``probe``: only to test settings ("Test connection"); the live connection, and the
+        embedded runtime it uses, must stay as they are.
 
         Raises with a plain-language message when the profile cannot be used (no key, the
         embedded runtime did not start, bad URL...).
