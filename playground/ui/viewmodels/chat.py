@@ -114,6 +114,9 @@ class RunState:
     session: Any = None
     #: Cancel was pressed before the server had the run: cancel it as soon as it does.
     cancel_requested: bool = False
+    #: In progress, but the model has produced nothing yet (a local model still loading,
+    #: a slow endpoint): the status strip says so instead of a bare "Running".
+    waiting_for_model: bool = False
 
     @property
     def active(self) -> bool:
@@ -643,7 +646,14 @@ class ChatViewModel(QObject):
         run = getattr(event, "run", None)
         if run is not None:
             state.run_id = run.id
-            state.status = str(run.status)
+            previous, state.status = state.status, str(run.status)
+            if state.status == "in_progress" and previous != "in_progress":
+                # Entering in_progress (again, after tool outputs): nothing from the model yet.
+                state.waiting_for_model = True
+        if name in ("StepCreated", "StepUpdated", "MessageCreated", "MessageDelta"):
+            state.waiting_for_model = False
+        if state.status != "in_progress":
+            state.waiting_for_model = False
         current = state.thread_id == (self._thread_id or "")
         if current:
             self.run_event.emit(event)

@@ -24,7 +24,14 @@ _STATUS_WORDS = {
 }
 
 
-def status_words(status: str) -> str:
+#: What an in-progress run says before the model has produced anything.
+WAITING_FOR_MODEL = "In progress — waiting for the model…"
+
+
+def status_words(status: str, *, waiting_for_model: bool = False) -> str:
+    """The one wording of a run status, shared by the chat strip and the inspector."""
+    if status == "in_progress" and waiting_for_model:
+        return WAITING_FOR_MODEL
     return _STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
 
 
@@ -68,7 +75,13 @@ class RunStatusBar(QWidget):
             self._timer.stop()
             return
         self.show()
-        self.status_label.setText(status_words(run.status))
+        self.status_label.setText(status_words(run.status, waiting_for_model=run.waiting_for_model))
+        self.status_label.setToolTip(
+            "The run is in progress; the model has not answered yet (a local model may still "
+            "be loading)."
+            if run.waiting_for_model
+            else ""
+        )
         self.elapsed_label.setText(f"{run.elapsed():.1f} s")
         self.cancel_button.setVisible(run.active)
         self.prompt_button.setVisible(
