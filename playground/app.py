@@ -174,6 +174,7 @@ class PlaygroundApp:
         cvm.profiles_changed.connect(self.on_connection_profiles_changed)
         cvm.current_changed.connect(window.set_current_profile)
         session.state_changed.connect(self.on_session_state_changed)
+        session.model_problem_changed.connect(self.on_session_model_problem_changed)
         session.profile_changed.connect(self.on_session_profile_changed)
         window.profile_selected.connect(cvm.select)
         window.connections_requested.connect(self.on_window_connections_requested)
@@ -202,12 +203,20 @@ class PlaygroundApp:
             base_url=embedded.base_url,
             model_description=embedded.model_description,
         )
-        self.window.set_connection_text(headline, ok=state != "failed")
+        problem = session.model_problem if state == "connected" else ""
+        if problem:
+            # Connected to the server, but its model is down: say that first, in red.
+            headline, info = f"Model endpoint unreachable · {headline}", problem
+        self.window.set_connection_text(headline, ok=state != "failed" and not problem)
         self.window.set_info(info)
         self.window.set_unsafe_code_notice(
             on_embedded and embedded.is_running and embedded.code_interpreter_unsafe
         )
         self.window.statusBar().showMessage(headline, 8000)
+
+    def on_session_model_problem_changed(self, _problem: str) -> None:
+        assert self.parts is not None
+        self.on_session_state_changed(self.parts.session.state.value)
 
     def on_session_profile_changed(self, profile: object) -> None:
         from playground.store.profiles import ConnectionProfile, ProfileKind

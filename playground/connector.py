@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playground.ui.embedded import (
@@ -106,6 +107,7 @@ class AppConnector:
         *,
         on_request: Callable[[object], None] | None = None,
         keys: ProfileKeys | None = None,
+        probe: bool = False,
     ) -> Connection:
         from playground.store.profiles import ProfileKind
 
@@ -113,6 +115,10 @@ class AppConnector:
         if problems:
             raise ConnectionProblem(" ".join(problems))
         api_key, model_key = await asyncio.to_thread(self._keys, profile, keys)
+        if profile.kind is ProfileKind.EMBEDDED and probe:
+            settings = self.embedded_settings(profile, model_key)
+            if not (self._embedded.is_running and self._running_settings == settings):
+                return await self._probe_embedded(profile, settings, on_request)
         if profile.kind is ProfileKind.EMBEDDED:
             settings = self.embedded_settings(profile, model_key)
             if self._embedded.is_running and self._running_settings == settings:
@@ -159,6 +165,51 @@ class AppConnector:
             ) from None
 
     # -- internals ------------------------------------------------------------------------
+
+    async def _probe_embedded(
+        self,
+        profile: ConnectionProfile,
+        settings: EmbeddedSettings,
+        on_request: Callable[[object], None] | None,
+    ) -> Connection:
+        """Try embedded settings on a throwaway runtime (own port, own temporary data folder).
+
+        "Test connection" must never restart the live runtime: runs on it would be cut off
+        and the window would move to a new port before anything was saved.
+        """
+        import dataclasses
+        import shutil
+        import tempfile
+
+        folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="playground-probe-")
+        probe = EmbeddedRuntime()
+        try:
+            base = await probe.ensure_started(
+                dataclasses.replace(settings, data_dir=Path(folder) / "runtime")
+            )
+        except BaseException:
+            await probe.stop()
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+            raise
+        description = "A test runtime " + embedded_description(
+            base.rsplit("/v1", 1)[0], probe.model_source, probe.model_description
+        ).removeprefix("Connected to the embedded runtime ")
+        connection = await self._open(
+            profile, _openai_dialect(base, probe.token, "v2"), description, on_request
+        )
+        close_client = connection.aclose
+
+        async def aclose() -> None:
+            try:
+                if close_client is not None:
+                    await close_client()
+            finally:
+                await probe.stop()
+                probe.deleteLater()
+                await asyncio.to_thread(shutil.rmtree, folder, True)
+
+        connection.aclose = aclose
+        return connection
 
     def _keys(
         self, profile: ConnectionProfile, keys: ProfileKeys | None

@@ -132,7 +132,6 @@ async def test_function_call_prompt_twice_in_one_run(qtbot: Any, model_env: Scri
         assert left is not None and left > 0
         assert dialog.countdown.text().startswith("Expires in")
         box.output.setPlainText('{"temp": 21}')
-        _save(dialog, "requires-action.png")
         dialog.submit_button.click()
         # The same run asks again: a second prompt, arguments fine this time.
         await until(

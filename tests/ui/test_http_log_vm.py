@@ -137,3 +137,25 @@ def test_view_lists_rows_shows_details_and_copies_curl(qtbot: QtBot) -> None:
     assert copied.startswith("curl -X POST") and SECRET not in copied
     view.clear_button.click()
     assert view.model.rowCount() == 0 and view.detail.toPlainText() == ""
+
+
+async def test_copy_as_curl_confirms_and_says_where_the_token_is(
+    env: Env, runtime: RuntimeServer, qtbot: QtBot
+) -> None:
+    vm = HttpLogViewModel(env.session)
+    await env.client.assistants.list(limit=1).page()
+    view = HttpLogView(vm)
+    qtbot.addWidget(view)
+    view.select(0)
+    assert "PLAYGROUND_RUNTIME_TOKEN" in view.copy_curl_button.toolTip()
+    assert "Copy token" in view.copy_curl_button.toolTip()
+    view.copy_curl_button.click()
+    assert "${PLAYGROUND_RUNTIME_TOKEN}" in QGuiApplication.clipboard().text()
+    assert env.notices and env.notices[-1].startswith("Copied the request as a curl command")
+    assert "new at each start" in env.notices[-1]
+    assert runtime.token not in env.notices[-1]
+    assert not view.copy_token_button.isHidden()
+    view.copy_token_button.click()
+    assert QGuiApplication.clipboard().text() == runtime.token
+    assert "PLAYGROUND_RUNTIME_TOKEN" in env.notices[-1] and runtime.token not in env.notices[-1]
+    QGuiApplication.clipboard().clear()

@@ -100,6 +100,9 @@ class ConnectionDialog(QDialog):
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.test_button = QPushButton("Test connection")
+        self.test_button.setToolTip(
+            "Tries these settings on the side; the live connection is not changed"
+        )
         self.save_button = QPushButton("Save && connect")
         self.save_button.setDefault(True)
         self.close_button = QPushButton("Close")
@@ -385,6 +388,9 @@ class ConnectionDialog(QDialog):
         self._vm.save(profile, self.form_keys())
         for box in (self.model_key, self.azure_key, self.openai_key):
             box.clear()
+        # Connecting goes on in the window (its status line follows); the thread and the
+        # assistant are put back once connected.
+        self.close()
 
     def on_vm_test_finished(self, report: object) -> None:
         if isinstance(report, TestReport):

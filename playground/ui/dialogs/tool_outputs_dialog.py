@@ -1,14 +1,19 @@
 """The requires_action prompt: every tool call of the batch, an output each, a countdown.
 
 Non-modal, so the person can read the conversation (and the inspector) while answering.
+The layout never moves under the cursor: argument boxes, output editors and note lines have
+fixed heights (long text scrolls inside them), focus starts in the first Output, Tab goes from
+Output to Output (the read-only arguments are skipped), and Ctrl+Enter submits them all.
 It shows a :class:`ToolPromptViewModel` and forwards intents to it; it closes itself when the
 view model finishes (submitted, cancelled, or the run ended some other way).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase
+from itertools import pairwise
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,10 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from playground.store.function_modes import FunctionMode, FunctionModeKind
-from playground.ui.plain import plain_label
+from playground.ui.plain import tip
 from playground.ui.viewmodels.tool_prompt import ToolCallItem, ToolPromptViewModel
 
 _TICK_MS = 250
+#: Fixed heights (in text lines) so typing never resizes the prompt.
+ARGUMENT_LINES = 4
+OUTPUT_LINES = 6
+NOTE_LINES = 2
 MODE_LABELS = {
     FunctionModeKind.ASK: "Ask me",
     FunctionModeKind.CANNED: "Canned output (sent automatically)",
@@ -48,6 +57,32 @@ def _output_editor() -> QPlainTextEdit:
         editor = QPlainTextEdit()
         editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         return editor
+
+
+def _fix_lines(editor: QPlainTextEdit, lines: int) -> None:
+    """A fixed height of ``lines`` text lines; more text scrolls inside the editor."""
+    metrics = editor.fontMetrics()
+    frame = editor.frameWidth() * 2 + int(editor.document().documentMargin() * 2)
+    editor.setFixedHeight(metrics.lineSpacing() * lines + frame + 2)
+    editor.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+
+
+def _note_label(style: str) -> QLabel:
+    """A note line of fixed height: a note appearing or growing never pushes the form down."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * NOTE_LINES + 2)
+    return label
+
+
+def _set_note(label: QLabel, text: str) -> None:
+    # The whole note stays readable in the tooltip when it needs more than its lines.
+    label.setText(text)
+    label.setToolTip(tip(text))
 
 
 class ToolCallBox(QGroupBox):
@@ -86,16 +121,15 @@ class ToolCallBox(QGroupBox):
         self.arguments = QPlainTextEdit()
         self.arguments.setReadOnly(True)
         self.arguments.setFont(fixed)
-        self.arguments.setMaximumHeight(110)
-        self.argument_problems = plain_label()
-        self.argument_problems.setWordWrap(True)
-        self.argument_problems.setStyleSheet("color: #b00020;")
+        _fix_lines(self.arguments, ARGUMENT_LINES)
+        # Readable and selectable with the mouse, but Tab passes it by.
+        self.arguments.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.argument_problems = _note_label("color: #b00020;")
         self.output = _output_editor()
         self.output.setPlaceholderText("The function's result (JSON or plain text)")
-        self.output.setMaximumHeight(120)
-        self.output_notes = plain_label()
-        self.output_notes.setWordWrap(True)
-        self.output_notes.setStyleSheet("color: #8a5a00;")
+        self.output.setTabChangesFocus(True)
+        _fix_lines(self.output, OUTPUT_LINES)
+        self.output_notes = _note_label("color: #8a5a00;")
 
         form = QFormLayout(self)
         form.addRow("Answer by", self.mode)
@@ -134,10 +168,11 @@ class ToolCallBox(QGroupBox):
         finally:
             self._filling = False
         problems = item.argument_problems
-        self.argument_problems.setText(
-            "Arguments do not match the function's schema:\n• " + "\n• ".join(problems)
+        _set_note(
+            self.argument_problems,
+            "Arguments do not match the function's schema: " + "; ".join(problems)
             if problems
-            else ""
+            else "",
         )
         notes = list(item.output_warnings)
         if item.error:
@@ -145,7 +180,7 @@ class ToolCallBox(QGroupBox):
         if item.source != "you" and not item.error:
             label = "local Python" if item.source == "local_python" else item.source
             notes.insert(0, f"Answered by the {label} mode.")
-        self.output_notes.setText(" ".join(notes))
+        _set_note(self.output_notes, " ".join(notes))
 
     def on_output_changed(self) -> None:
         if not self._filling:
@@ -188,8 +223,9 @@ class ToolOutputsDialog(QDialog):
         self._vm = vm
         self.setWindowTitle("The run needs tool outputs")
         self.setModal(False)
-        self.resize(680, 560)
         count = len(vm.items)
+        # Room for two calls without scrolling; more scroll inside the dialog.
+        self.resize(680, 160 + 290 * min(max(count, 1), 2))
         self.header = QLabel(
             f"The assistant called {count} function{'s' if count != 1 else ''}. "
             "Give each an output, then submit them all together."
@@ -202,7 +238,7 @@ class ToolOutputsDialog(QDialog):
         for box in self.boxes:
             inner_layout.addWidget(box)
         inner_layout.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         self.submit_button = QPushButton("Submit all")
@@ -220,6 +256,18 @@ class ToolOutputsDialog(QDialog):
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+        self.submit_button.setToolTip("Submit every output (Ctrl+Enter)")
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.on_submit_shortcut)
+        # Output to Output, then the buttons; the mode controls come after.
+        chain: list[QWidget] = [box.output for box in self.boxes]
+        chain += [self.submit_button, self.cancel_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        if self.boxes:
+            self.boxes[0].output.setFocus(Qt.FocusReason.OtherFocusReason)
         self._connect_signals()
         self.tick()
 
@@ -229,6 +277,15 @@ class ToolOutputsDialog(QDialog):
         self._vm.finished.connect(self.on_vm_finished)
         self.submit_button.clicked.connect(self._vm.submit_all)
         self.cancel_button.clicked.connect(self._vm.cancel_run)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.boxes and self.focusWidget() is None:
+            self.boxes[0].output.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def on_submit_shortcut(self) -> None:
+        if self.submit_button.isEnabled():
+            self._vm.submit_all()
 
     def tick(self) -> None:
         left = self._vm.seconds_left()

@@ -122,6 +122,9 @@ class RunState:
     session: Any = None
     #: Cancel was pressed before the server had the run: cancel it as soon as it does.
     cancel_requested: bool = False
+    #: In progress, but the model has produced nothing yet (a local model still loading,
+    #: a slow endpoint): the status strip says so instead of a bare "Running".
+    waiting_for_model: bool = False
 
     @property
     def active(self) -> bool:
@@ -168,6 +171,15 @@ def item_from_message(message: Any) -> ChatItem:
         attachments=list(attachments),
         attachment_ids=attachments,
     )
+
+
+def model_problem_of(run: Any) -> str:
+    """The runtime's "model endpoint unreachable" message from a failed run, or ""."""
+    from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
+
+    error = getattr(run, "last_error", None)
+    message = str(getattr(error, "message", "") or "")
+    return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
 
 
 #: In-app link targets the message view handles (``playground:file/<id>`` and friends).
@@ -717,7 +729,14 @@ class ChatViewModel(QObject):
         run = getattr(event, "run", None)
         if run is not None:
             state.run_id = run.id
-            state.status = str(run.status)
+            previous, state.status = state.status, str(run.status)
+            if state.status == "in_progress" and previous != "in_progress":
+                # Entering in_progress (again, after tool outputs): nothing from the model yet.
+                state.waiting_for_model = True
+        if name in ("StepCreated", "StepUpdated", "MessageCreated", "MessageDelta"):
+            state.waiting_for_model = False
+        if state.status != "in_progress":
+            state.waiting_for_model = False
         current = state.thread_id == (self._thread_id or "")
         if current:
             self.run_event.emit(event)
@@ -773,9 +792,13 @@ class ChatViewModel(QObject):
 
     def _ev_RunCompleted(self, state: RunState, event: Any, current: bool) -> None:
         self._finish(state, "completed")
+        self._session.set_model_problem("")
 
     def _ev_RunFailed(self, state: RunState, event: Any, current: bool) -> None:
         self._finish(state, "failed")
+        problem = model_problem_of(event.run)
+        if problem:
+            self._session.set_model_problem(problem)
         self._notice(state, f"The run failed: {event.reason}", "error", current)
 
     def _ev_RunIncomplete(self, state: RunState, event: Any, current: bool) -> None:

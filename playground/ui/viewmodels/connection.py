@@ -210,7 +210,7 @@ class ConnectionViewModel(QObject):
             self.test_finished.emit(report)
             return report
         try:
-            connection = await connector.connect(profile, keys=keys)
+            connection = await connector.connect(profile, keys=keys, probe=True)
         except Exception as exc:
             message = describe_exception(exc)
             report.checks.append(

@@ -185,6 +185,33 @@ class HttpLogViewModel(QObject):
         kind = str(getattr(getattr(profile, "kind", None), "value", "") or "")
         return KEY_ENV_VARS.get(kind, DEFAULT_KEY_ENV_VAR)
 
+    def runtime_token(self) -> str | None:
+        """The embedded runtime's token (new at every start), for "Copy token"; else None.
+
+        It is never written anywhere: it goes to the clipboard only when asked.
+        """
+        profile = self._session.profile if self._session is not None else None
+        client = self._session.client if self._session is not None else None
+        if str(getattr(getattr(profile, "kind", None), "value", "")) != "embedded" or not client:
+            return None
+        secrets = client.dialect.secrets()
+        return str(secrets[0]) if secrets else None
+
+    def announce(self, text: str) -> None:
+        """Confirm an action in the window's status bar."""
+        if self._session is not None:
+            self._session.bridge.post_notice(text)
+
+    def curl_note(self) -> str:
+        """Where the copied command's key comes from, in words (tooltip and confirmation)."""
+        var = self.key_env_var()
+        if var == KEY_ENV_VARS["embedded"]:
+            return (
+                f"The command reads the runtime's token from ${var}; the token is new at each "
+                "start of the playground — “Copy token” puts the current one on the clipboard."
+            )
+        return f"The command reads the key from ${var}; set it in your shell first."
+
     def curl_for(self, index: int) -> str:
         """A runnable curl command; the key is read from an environment variable."""
         entry = self._entries[index]

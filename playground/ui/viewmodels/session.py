@@ -81,8 +81,12 @@ class Connector(Protocol):
         *,
         on_request: Callable[[object], None] | None = None,
         keys: ProfileKeys | None = None,
+        probe: bool = False,
     ) -> Connection:
         """Open a connection for ``profile`` (keys from ``keys``, else from the store's secrets).
+
+        ``probe``: only to test settings ("Test connection"); the live connection, and the
+        embedded runtime it uses, must stay as they are.
 
         Raises with a plain-language message when the profile cannot be used (no key, the
         embedded runtime did not start, bad URL...).
@@ -105,6 +109,8 @@ class Session(QObject):
     profile_changed = Signal(object)
     state_changed = Signal(str)
     request_logged = Signal(object)
+    #: The model behind the server cannot be reached ("" once a run succeeds again).
+    model_problem_changed = Signal(str)
 
     def __init__(
         self,
@@ -125,6 +131,7 @@ class Session(QObject):
         self._state_detail = ""
         # Bumped on every connect/disconnect so a slow, superseded connect is discarded.
         self._generation = 0
+        self._model_problem = ""
 
     # -- what view models read ------------------------------------------------------------
 
@@ -162,6 +169,17 @@ class Session(QObject):
     def state_detail(self) -> str:
         """Plain words for the state: where we are connected, or why it failed."""
         return self._state_detail
+
+    @property
+    def model_problem(self) -> str:
+        """Why runs cannot reach the model (a failed run said so), or "" when they can."""
+        return self._model_problem
+
+    def set_model_problem(self, text: str) -> None:
+        """A run failed because the model endpoint is down, or ("") a run succeeded."""
+        if text != self._model_problem:
+            self._model_problem = text
+            self.model_problem_changed.emit(text)
 
     @property
     def is_connected(self) -> bool:
@@ -262,6 +280,8 @@ class Session(QObject):
         self.request_logged.emit(entry)
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:
+        if state is not ConnectionState.CONNECTED:
+            self.set_model_problem("")  # a new connection: no run has failed on it yet
         self._state = state
         self._state_detail = detail
         self.state_changed.emit(state.value)

@@ -100,12 +100,19 @@ class HttpLogView(QWidget):
         self.copy_curl_button.setToolTip(
             "Copies a runnable command; the key is read from an environment variable."
         )
+        self.copy_token_button = QPushButton("Copy token", self)
+        self.copy_token_button.setToolTip(
+            "Copies the embedded runtime's token (new at each start; never saved to disk)"
+        )
         self.clear_button = QPushButton("Clear", self)
         self.count_label = QLabel(self)
+        #: The last confirmation shown (also posted to the window's status bar).
+        self.status_message = ""
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label, 1)
         buttons.addWidget(self.copy_curl_button)
+        buttons.addWidget(self.copy_token_button)
         buttons.addWidget(self.clear_button)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -121,6 +128,7 @@ class HttpLogView(QWidget):
     def _connect_signals(self) -> None:
         self.table.selectionModel().selectionChanged.connect(self.on_table_selection_changed)
         self.copy_curl_button.clicked.connect(self.on_copy_curl_clicked)
+        self.copy_token_button.clicked.connect(self.on_copy_token_clicked)
         self.clear_button.clicked.connect(self.vm.clear)
         self.vm.entry_added.connect(self.on_vm_entry_added)
         self.vm.entries_reset.connect(self.on_vm_entries_reset)
@@ -142,6 +150,22 @@ class HttpLogView(QWidget):
         if index is None:
             return
         QGuiApplication.clipboard().setText(self.vm.curl_for(index))
+        self.status_message = "Copied the request as a curl command. " + self.vm.curl_note()
+        self._post(self.status_message)
+
+    def on_copy_token_clicked(self) -> None:
+        token = self.vm.runtime_token()
+        if token is None:
+            return
+        QGuiApplication.clipboard().setText(token)
+        self.status_message = (
+            "Copied the runtime token; it is valid until the playground closes. "
+            f"In a shell: export {self.vm.key_env_var()}='<paste>'"
+        )
+        self._post(self.status_message)
+
+    def _post(self, text: str) -> None:
+        self.vm.announce(text)
 
     def on_vm_entry_added(self, _index: int) -> None:
         self._update_buttons()
@@ -152,6 +176,10 @@ class HttpLogView(QWidget):
 
     def _update_buttons(self) -> None:
         self.copy_curl_button.setEnabled(self.selected_index() is not None)
+        self.copy_curl_button.setToolTip(
+            "Copies a runnable command for the selected request. " + self.vm.curl_note()
+        )
+        self.copy_token_button.setVisible(self.vm.runtime_token() is not None)
         self.clear_button.setEnabled(len(self.vm) > 0)
         count = len(self.vm)
         self.count_label.setText(f"{count} request{'s' if count != 1 else ''}")

@@ -25,7 +25,14 @@ _STATUS_WORDS = {
 }
 
 
-def status_words(status: str) -> str:
+#: What an in-progress run says before the model has produced anything.
+WAITING_FOR_MODEL = "In progress — waiting for the model…"
+
+
+def status_words(status: str, *, waiting_for_model: bool = False) -> str:
+    """The one wording of a run status, shared by the chat strip and the inspector."""
+    if status == "in_progress" and waiting_for_model:
+        return WAITING_FOR_MODEL
     return _STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
 
 
@@ -47,6 +54,11 @@ class RunStatusBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.prompt_button)
         layout.addWidget(self.cancel_button)
+        # One fixed height whatever is shown (the prompt button comes and goes), so the
+        # conversation above never shifts while a run changes state.
+        self.setFixedHeight(
+            max(self.cancel_button.sizeHint().height(), self.status_label.sizeHint().height()) + 4
+        )
         self._timer = QTimer(self)
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self.refresh)
@@ -64,7 +76,13 @@ class RunStatusBar(QWidget):
             self._timer.stop()
             return
         self.show()
-        self.status_label.setText(status_words(run.status))
+        self.status_label.setText(status_words(run.status, waiting_for_model=run.waiting_for_model))
+        self.status_label.setToolTip(
+            "The run is in progress; the model has not answered yet (a local model may still "
+            "be loading)."
+            if run.waiting_for_model
+            else ""
+        )
         self.elapsed_label.setText(f"{run.elapsed():.1f} s")
         self.cancel_button.setVisible(run.active)
         self.prompt_button.setVisible(
