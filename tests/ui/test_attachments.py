@@ -67,6 +67,8 @@ async def test_files_go_to_the_tools_the_assistant_has(
         pane = app.chat_pane
         await app.create_assistant(tools=[{"type": "code_interpreter"}])
         await _tools_known(app, {CODE})
+        # Runs name the assistant, not its id.
+        assert pane.assistant_label.text() == "Runs use the assistant Test helper"
         pane.set_attachments([str(chart), str(table), str(notes)])
         chips = pane.attachment_chips.chips
         assert [c.name_label.text() for c in chips] == ["chart.png", "data.csv", "notes.txt"]

@@ -51,11 +51,13 @@ async def test_test_connection_never_restarts_the_live_runtime(
         assert not dialog.isVisible()
         session = parts.session
         await until(
-            lambda: session.is_connected
-            and session.client is not live_client
-            and vm.thread_id == thread_id
-            and vm.assistant_id == assistant_id
-            and not vm.place.restoring,
+            lambda: (
+                session.is_connected
+                and session.client is not live_client
+                and vm.thread_id == thread_id
+                and vm.assistant_id == assistant_id
+                and not vm.place.restoring
+            ),
             [session.state_changed, vm.thread_changed, vm.assistant_changed, vm.place.restored],
             within=90,
             what="reconnected in place",

@@ -112,7 +112,8 @@ async def test_listed_threads_with_huge_timestamps_are_kept(qapp: Any) -> None:
 
     import httpx
 
-    from playground.api import AssistantsClient, FoundryDialect, StaticTokenProvider
+    from playground.api import AssistantsClient, FoundryDialect
+    from playground.api.auth import AccessToken
     from playground.store.profiles import ConnectionProfile, ProfileKind
     from playground.ui.viewmodels.session import Connection
     from playground.ui.viewmodels.threads import ThreadsViewModel
@@ -129,7 +130,12 @@ async def test_listed_threads_with_huge_timestamps_are_kept(qapp: Any) -> None:
         async with httpx.AsyncClient(timeout=10) as http:
             profile = ConnectionProfile(name="Lists threads", kind=ProfileKind.EMBEDDED)
             env.store.profiles.save(profile)
-            tokens = StaticTokenProvider("token", time.time() + 3600)
+
+            class FixedToken:  # Entra stands outside this test: any token will do
+                async def get_token(self) -> AccessToken:
+                    return AccessToken("token", time.time() + 3600)
+
+            tokens = FixedToken()
             client = AssistantsClient(http, FoundryDialect(project, tokens))
             env.session.set_connection(
                 Connection(profile=profile, client=client, driver=None, can_list_threads=True)

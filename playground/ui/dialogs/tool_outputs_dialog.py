@@ -284,8 +284,11 @@ class ToolOutputsDialog(QDialog):
             self.boxes[0].output.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def on_submit_shortcut(self) -> None:
-        if self.submit_button.isEnabled():
-            self._vm.submit_all()
+        # Once only: a second submit would preempt the first one's request mid-flight.
+        vm = self._vm
+        if self.submit_button.isEnabled() and not vm.submitting and not vm.closed:
+            self.submit_button.setEnabled(False)
+            vm.submit_all()
 
     def tick(self) -> None:
         left = self._vm.seconds_left()

@@ -117,7 +117,7 @@ def choice_label(tools: frozenset[ToolName], *, image: bool) -> str:
 
 class AttachmentsViewModel(QObject):
     """The composer's attachments. Signals: ``changed()`` (list or tool choices),
-    ``available_changed()`` (the assistant's tools became known or changed)."""
+    ``available_changed()`` (the assistant's tools, or its name, became known or changed)."""
 
     changed = Signal()
     available_changed = Signal()
@@ -128,6 +128,7 @@ class AttachmentsViewModel(QObject):
         self._items: list[Attachment] = []
         self._available: frozenset[str] = frozenset()
         self._assistant_id: str | None = None
+        self._assistant_name = ""
 
     # -- state ----------------------------------------------------------------------------
 
@@ -143,6 +144,11 @@ class AttachmentsViewModel(QObject):
     def available(self) -> frozenset[str]:
         """Tool types of the chosen assistant that attachments can go to."""
         return self._available
+
+    @property
+    def assistant_name(self) -> str:
+        """The chosen assistant's name, once read ("" until then, or when it has none)."""
+        return self._assistant_name
 
     def choices(self, index: int) -> list[frozenset[ToolName]]:
         return tool_choices(self._items[index], self._available)
@@ -219,6 +225,8 @@ class AttachmentsViewModel(QObject):
 
     def follow_assistant(self, assistant_id: str | None) -> None:
         """Look up which tools ``assistant_id`` has (in the background)."""
+        if assistant_id != self._assistant_id:
+            self._assistant_name = ""
         self._assistant_id = assistant_id
         client = self._session.client
         if not assistant_id or client is None:
@@ -241,6 +249,10 @@ class AttachmentsViewModel(QObject):
             return
         if assistant_id != self._assistant_id:
             return
+        name = str(getattr(assistant, "name", "") or "")
+        if name != self._assistant_name:
+            self._assistant_name = name
+            self.available_changed.emit()
         # v1's "retrieval" is the same route as v2's file_search.
         kinds = {str(getattr(t, "type", "")) for t in assistant.tools or []}
         if "retrieval" in kinds:

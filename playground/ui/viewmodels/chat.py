@@ -551,6 +551,10 @@ class ChatViewModel(QObject):
         if thread_id != self._thread_id:
             return  # the person switched away while this was loading
         loaded = [self._named(item_from_message(m)) for m in reversed(messages.data)]
+        created = [int(m.created_at or 0) for m in reversed(messages.data)]
+        loaded = await self._with_run_notices(thread_id, loaded, created)
+        if thread_id != self._thread_id:
+            return
         # Keep what arrived while loading (a just-posted message, a run notice).
         known = {i.key for i in loaded}
         extra = [i for i in self._items if i.key not in known]
@@ -591,6 +595,48 @@ class ChatViewModel(QObject):
         self.items_reset.emit()
         self.messages_changed.emit()
         self.history_changed.emit()
+
+    async def _with_run_notices(
+        self, thread_id: str, items: list[ChatItem], created: list[int]
+    ) -> list[ChatItem]:
+        """Put each failed/cancelled/expired run's line after that run's last message, or
+        (a run that wrote nothing) after the last message older than the run."""
+        from playground.ui.viewmodels.run_notices import (
+            AFTER_MESSAGE_KEY,
+            notice_for_run,
+            notice_key,
+        )
+
+        try:
+            runs = await self._session.client.runs.list(
+                thread_id, limit=HISTORY_LIMIT, order="asc"
+            ).page()
+        except Exception as exc:  # the lines are a help; the messages still show
+            log.info("Could not list the thread's runs: %s", type(exc).__name__)
+            return items
+        out = list(items)
+        times: list[int | None] = list(created)
+        for run in runs.data:
+            found = notice_for_run(run)
+            if found is None:
+                continue
+            text, tone = found
+            notice = ChatItem(
+                key=notice_key(run.id), role="notice", text=text, run_id=run.id, tone=tone
+            )
+            at = max((i for i, item in enumerate(out) if item.run_id == run.id), default=None)
+            after = str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
+            if at is None and after:
+                at = next((i for i, item in enumerate(out) if item.key == after), None)
+            if at is None:
+                started = int(run.created_at or 0)
+                at = max(
+                    (i for i, t in enumerate(times) if t is not None and t <= started),
+                    default=len(out) - 1,
+                )
+            out.insert(at + 1, notice)
+            times.insert(at + 1, None)
+        return out
 
     # -- sending and running --------------------------------------------------------------
 
@@ -646,7 +692,7 @@ class ChatViewModel(QObject):
                 del self._runs[thread_id]
             self._emit_run_state()
             return
-        await self._follow(state, thread_id, assistant_id or "", overrides)
+        await self._follow(state, thread_id, assistant_id or "", overrides, after=message.id)
 
     def _default_tools(self, path: str) -> frozenset[Any]:
         from playground.ui.viewmodels.attachments import default_tools
@@ -691,13 +737,25 @@ class ChatViewModel(QObject):
         )
 
     async def _follow(
-        self, state: RunState, thread_id: str, assistant_id: str, overrides: RunOverrides
+        self,
+        state: RunState,
+        thread_id: str,
+        assistant_id: str,
+        overrides: RunOverrides,
+        *,
+        after: str | None = None,
     ) -> None:
+        from playground.ui.viewmodels.run_notices import AFTER_MESSAGE_KEY
+
         driver = self._session.driver
         state.status = "queued"
         self._emit_run_state()
+        kwargs = overrides.as_kwargs()
+        if after:
+            # Where the run's outcome line belongs when the thread is reloaded.
+            kwargs["metadata"] = {AFTER_MESSAGE_KEY: after}
         try:
-            run_session = await driver.create_run(thread_id, assistant_id, **overrides.as_kwargs())
+            run_session = await driver.create_run(thread_id, assistant_id, **kwargs)
             state.session = run_session
             if state.cancel_requested:
                 state.status = "cancelling"
@@ -893,11 +951,13 @@ class ChatViewModel(QObject):
         self.messages_changed.emit()
 
     def _notice(self, state: RunState, text: str, tone: str, current: bool) -> None:
-        if not current:
+        from playground.ui.viewmodels.run_notices import notice_key
+
+        if not current or any(i.key == notice_key(state.run_id) for i in self._items):
             return
         self._items.append(
             ChatItem(
-                key=f"notice:{state.run_id}",
+                key=notice_key(state.run_id),
                 role="notice",
                 text=text,
                 run_id=state.run_id,

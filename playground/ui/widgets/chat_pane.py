@@ -191,6 +191,7 @@ class ChatPane(QWidget):
         self.add_button.clicked.connect(self.on_add_clicked)
         self.attach_button.clicked.connect(self.on_attach_clicked)
         vm.attachments.changed.connect(self.on_attachments_changed)
+        vm.attachments.available_changed.connect(self.on_attachments_available_changed)
 
     # -- intents --------------------------------------------------------------------------
 
@@ -282,8 +283,14 @@ class ChatPane(QWidget):
         if prompt is not None and not prompt.closed:
             self.on_vm_tool_prompt_requested(prompt)
 
+    def on_attachments_available_changed(self) -> None:
+        self.on_vm_assistant_changed(self._vm.assistant_id)
+
     def on_vm_assistant_changed(self, assistant_id: object) -> None:
         if isinstance(assistant_id, str) and assistant_id:
-            self.assistant_label.setText(f"Runs use the assistant {assistant_id}")
+            # The name once known (the id stays in the tooltip, for the API-minded).
+            name = self._vm.attachments.assistant_name
+            self.assistant_label.setText(f"Runs use the assistant {name or assistant_id}")
+            self.assistant_label.setToolTip(assistant_id)
         else:
             self.assistant_label.setText("Choose an assistant on the left to run it.")

@@ -1,0 +1,41 @@
+"""The "run was cancelled / failed / expired" lines, derived from the thread's run objects.
+
+These lines are part of the thread's history: a reload, a restart or another machine must
+show them too, so they are rebuilt from the runs the server keeps rather than remembered
+from the events this window happened to see. The live path uses the same wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Run metadata the window sets: the message the run answers (its notice goes after it).
+AFTER_MESSAGE_KEY = "playground_after_message"
+
+#: Run statuses that end without the assistant's answer, and deserve a line in the chat.
+NOTICE_STATUSES = ("failed", "cancelled", "expired", "incomplete")
+
+EXPIRED_TEXT = "The run expired: the tool outputs were not submitted before its deadline."
+CANCELLED_TEXT = "The run was cancelled."
+
+
+def notice_key(run_id: str | None) -> str:
+    return f"notice:{run_id}"
+
+
+def notice_for_run(run: Any) -> tuple[str, str] | None:
+    """``(text, tone)`` for a run that ended badly, or None."""
+    status = str(getattr(run, "status", ""))
+    if status == "cancelled":
+        return CANCELLED_TEXT, "info"
+    if status == "expired":
+        return EXPIRED_TEXT, "error"
+    if status == "failed":
+        error = getattr(run, "last_error", None)
+        message = str(getattr(error, "message", "") or "no reason given")
+        return f"The run failed: {message}", "error"
+    if status == "incomplete":
+        details = getattr(run, "incomplete_details", None)
+        reason = str(getattr(details, "reason", "") or "unknown reason").replace("_", " ")
+        return f"The run stopped before it finished ({reason}).", "error"
+    return None
