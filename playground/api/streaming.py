@@ -15,7 +15,8 @@ Errors before the stream starts (4xx/5xx, connection) are the ordinary exception
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator
 from types import TracebackType
 
 import httpx
@@ -55,7 +56,7 @@ class RunStream:
         self.run_id: str | None = None
         self.request_id: str | None = None
         self._response: httpx.Response | None = None
-        self._events: AsyncIterator[StreamEvent] | None = None
+        self._events: AsyncGenerator[StreamEvent, None] | None = None
         self._closed = False
 
     def __aiter__(self) -> RunStream:
@@ -64,10 +65,11 @@ class RunStream:
     async def __anext__(self) -> StreamEvent:
         if self._closed:
             raise StopAsyncIteration
-        if self._events is None:
-            self._events = self._read()
+        events = self._events
+        if events is None:
+            events = self._events = self._read()
         try:
-            return await self._events.__anext__()
+            return await events.__anext__()
         except BaseException:
             await self.aclose()
             raise
@@ -84,8 +86,16 @@ class RunStream:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop reading and release the connection (safe to call twice)."""
+        """Stop reading and release the connection (safe to call twice).
+
+        The reading generator is closed here, on the loop, too: left suspended at a
+        ``yield`` (a consumer that stops at ``requires_action``), it was finalised only when
+        the loop shut down, where closing httpx's byte iterator hung the exit."""
         self._closed = True
+        events, self._events = self._events, None
+        if events is not None:
+            with contextlib.suppress(RuntimeError):  # closed from inside its own __anext__
+                await events.aclose()
         if self._response is not None:
             response, self._response = self._response, None
             await response.aclose()
@@ -106,7 +116,7 @@ class RunStream:
             thread_id=self.thread_id,
         )
 
-    async def _read(self) -> AsyncIterator[StreamEvent]:
+    async def _read(self) -> AsyncGenerator[StreamEvent, None]:
         response = await self._transport.send(self._call)
         self._response = response
         self.request_id = request_id(response)

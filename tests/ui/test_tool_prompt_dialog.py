@@ -56,9 +56,9 @@ async def _prompt(app: Running) -> ToolOutputsDialog:
 
 
 @pytest.mark.skip(
-    reason="passes its assertions, then hangs at loop close: a playground.api RunStream._read "
-    "generator is left suspended after the two-call requires_action stream (api layer, "
-    "not this dialog); unskip once streams are closed explicitly"
+    reason="passes its assertions, then the test's loop never closes: a task left after the "
+    "two-call requires_action flow does not end when cancelled (asyncio _cancel_all_tasks "
+    "waits forever; closing the run stream's generator did not cure it) - see the issue-11 note"
 )
 async def test_prompt_layout_focus_tab_and_ctrl_enter(qtbot: Any, model_env: ScriptedLLM) -> None:
     long_args = {"city": "Paris, " + "Ile-de-France, " * 30, "unit": "celsius"}
