@@ -12,7 +12,6 @@ the left pane once the chat uses it. The main-window screenshot is taken here.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from playground.ui.viewmodels.outputs import OutputStatus
 from playground.ui.widgets.image_viewer import ImageViewerDialog
 from playground.ui.widgets.inspector_pane import InspectorParts
 from tests.helpers.qt_wait import until
+from tests.helpers.screenshots import shoot
 from tests.helpers.scripted_llm import ScriptedLLM, code, file_search, text, tool_calls
 from tests.ui.shell_support import Running, llm, model_env, running_app
 
@@ -35,7 +35,6 @@ __all__ = ["llm", "model_env"]
 # The offscreen platform cannot pass size hints to a window manager (the viewer is shown).
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 PLOT_AND_FILES = """
 import matplotlib.pyplot as plt
@@ -176,9 +175,7 @@ async def test_code_interpreter_outputs_in_chat_inspector_and_gallery(
         # The window as a person sees it after the run: the screenshot in the README.
         assert app.window.width() <= 1320, "the panes need more room than the window has"
         assert pane.tree.select_key(NodeKey("call", run_id, code_step, 0))
-        if not os.environ.get("PLAYGROUND_NO_SCREENSHOTS"):
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            assert app.window.grab().save(str(SCREENSHOTS / "main-window.png"))
+        shoot(app.window, "main-window.png")
 
         # A file the server no longer has: "expired", a plain message, nothing saved.
         gone_id = files["gone.txt"]

@@ -3,7 +3,7 @@
 Send and see the reply; function calls answered in the requires_action prompt (twice in
 one run, with an argument mismatch flagged); canned answers sent automatically; cancel; a
 failed run's reason; the thread locked during a run; closing the window stops the runtime.
-Screenshots of the window and the prompt are written to docs/screenshots/.
+Screenshots of the window and the prompt are saved when PLAYGROUND_SCREENSHOTS names a folder.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from playground.store.function_modes import FunctionMode, FunctionModeKind
 from playground.ui.dialogs.tool_outputs_dialog import ToolOutputsDialog
 from tests.helpers.qt_wait import until
+from tests.helpers.screenshots import shoot
 from tests.helpers.scripted_llm import ScriptedLLM, error, text, tool_calls
 from tests.ui.shell_support import Running, llm, model_env, running_app
 
@@ -25,7 +26,6 @@ __all__ = ["llm", "model_env"]
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 WEATHER = {
     "type": "function",
@@ -81,10 +81,7 @@ async def _weather_by_local_python(app: Running, tools: Path) -> tuple[str, str]
 
 
 def _save(widget: Any, name: str) -> None:
-    if os.environ.get("PLAYGROUND_NO_SCREENSHOTS"):
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(SCREENSHOTS / name))
+    shoot(widget, name)
 
 
 async def test_send_a_message_and_see_the_streamed_reply(

@@ -1,11 +1,9 @@
 """The left pane, driven by its view model and its own widgets against the real runtime:
 list and filter, form filling, the unsaved-changes state, Save/Revert, invalid functions
 blocking Save with a message, metadata limits, delete with confirmation. Writes
-docs/screenshots/assistant-pane.png."""
+docs/screenshots/assistant-pane.png when PLAYGROUND_SCREENSHOTS is set."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -14,6 +12,7 @@ from playground.protocol.tools import FunctionDefinition
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.assistant_pane import AssistantPane
 from playground.ui.widgets.metadata_table import MetadataTable
+from tests.helpers.screenshots import shoot
 from tests.ui import assistant_env as support
 from tests.ui.support import MODEL, Env
 
@@ -21,8 +20,6 @@ runtime = support.runtime
 env = support.env
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 class Answers:
@@ -186,11 +183,7 @@ async def test_screenshot_assistant_pane(env: Env, qtbot: object) -> None:
     pane.show()
     await env.idle()
     QApplication.processEvents()  # let the layouts settle after show, as the event loop would
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "assistant-pane.png"
-    assert pane.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    shoot(pane, "assistant-pane.png")
     pane.tabs.setCurrentIndex(1)
-    tools_path = SCREENSHOTS / "assistant-pane-tools.png"
-    assert pane.grab().save(str(tools_path))
+    shoot(pane, "assistant-pane-tools.png")
     assert "Unsaved changes" in pane.status_label.text()

@@ -1,6 +1,6 @@
 """The function editor dialog, driven through its view model and its widgets: invalid JSON
 blocks Save with a message, templates fill the fields, a valid function lands in the
-assistant's draft with its mode. Also writes docs/screenshots/function-editor.png."""
+assistant's draft with its mode (function-editor.png when PLAYGROUND_SCREENSHOTS is set)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from playground.ui.dialogs.function_editor import FunctionEditorDialog
 from playground.ui.viewmodels.assistant_editor import AssistantDraft, AssistantEditorViewModel
 from playground.ui.viewmodels.functions import FunctionEditorViewModel
 from playground.ui.widgets.function_list import FunctionList
+from tests.helpers.screenshots import shoot
 from tests.ui.support import make_env
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # The offscreen platform cannot resize native windows; that notice is not a fault here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -143,8 +142,5 @@ def test_screenshot_function_editor(qtbot: object) -> None:
     dialog.resize(640, 720)
     dialog.show()
     QApplication.processEvents()  # let the layouts settle after show, as the event loop would
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "function-editor.png"
-    assert dialog.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    shoot(dialog, "function-editor.png")
     assert not dialog.save_button.isEnabled()

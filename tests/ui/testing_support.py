@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtWidgets import QWidget
+
+from tests.helpers.screenshots import shoot as save_screenshot
 
 
 def shoot(widget: QWidget, name: str) -> None:
     """Save ``widget`` to $PLAYGROUND_SCREENSHOTS/name (docs/screenshots when refreshing)."""
-    folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        assert widget.grab().save(str(Path(folder) / name))
+    save_screenshot(widget, name)
