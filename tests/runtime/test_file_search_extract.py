@@ -337,6 +337,21 @@ def test_isolated_extraction_matches_in_process() -> None:
         extract_text_isolated("broken.xml", b"<a><b></a>", limits)
 
 
+def test_a_malformed_file_from_a_big_parent_is_not_called_a_memory_bomb() -> None:
+    """The child's peak must be its own: Linux carries ``ru_maxrss`` across ``execve``, so a
+    server (or test process) holding more than half the allowance made every parse error
+    read as "needed more than N MB of memory"."""
+    from playground.runtime.file_search.isolated import extract_text_isolated
+
+    limits = ExtractionLimits(worker_memory_bytes=300 * 1024 * 1024)
+    ballast = b"x" * (200 * 1024 * 1024)  # resident in this parent, over half the allowance
+    try:
+        with pytest.raises(ExtractionError, match="not well formed"):
+            extract_text_isolated("broken.xml", b"<a><b></a>", limits)
+    finally:
+        del ballast
+
+
 async def test_isolated_docx_bomb_hits_the_memory_limit() -> None:
     from playground.runtime.file_search.isolated import aextract_text_isolated
     from tests.helpers import bombs

@@ -36,13 +36,30 @@ def _limit(memory_bytes: int, cpu_seconds: int) -> None:
             pass  # macOS refuses RLIMIT_AS; the parent's wall-clock limit still holds
 
 
+def _peak_bytes() -> int:
+    """This process image's own peak resident size.
+
+    ``ru_maxrss`` survives ``execve`` on Linux: a child started from a big parent reports the
+    parent's peak, which once made every malformed file look like a memory bomb. ``VmHWM``
+    belongs to the new address space alone.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+
+
 def _near_memory_limit(memory_bytes: int) -> bool:
     if sys.platform == "win32":
         return False
-    import resource
-
-    peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return peak_bytes > memory_bytes // 2
+    return _peak_bytes() > memory_bytes // 2
 
 
 def _reply(kind: bytes, payload: bytes) -> None:
