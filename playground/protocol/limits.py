@@ -51,6 +51,8 @@ MIN_TOKEN_BUDGET: Final = 256
 
 #: File-attribute maps on vector-store files: 16 keys, 64-char keys, 512-char strings.
 MAX_ATTRIBUTE_PAIRS: Final = 16
+MAX_ATTRIBUTE_KEY: Final = 64
+MAX_ATTRIBUTE_STRING: Final = 512
 
 __all__ = [
     "ACTIVE_RUN_STATUSES",
@@ -59,7 +61,9 @@ __all__ = [
     "MAX_ASSISTANT_DESCRIPTION",
     "MAX_ASSISTANT_NAME",
     "MAX_ASSISTANT_TOOLS",
+    "MAX_ATTRIBUTE_KEY",
     "MAX_ATTRIBUTE_PAIRS",
+    "MAX_ATTRIBUTE_STRING",
     "MAX_CODE_INTERPRETER_FILES",
     "MAX_FILE_SEARCH_RESULTS",
     "MAX_INSTRUCTIONS",

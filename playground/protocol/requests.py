@@ -475,7 +475,27 @@ class ExpiresAfterInput(RequestModel):
     days: Annotated[int, Field(ge=1, le=365)]
 
 
-Attributes = Annotated[dict[str, str | float | bool], Field(max_length=limits.MAX_ATTRIBUTE_PAIRS)]
+def check_attributes(value: dict[str, str | float | bool]) -> dict[str, str | float | bool]:
+    """The spec's limits on file attributes: 64-character keys, 512-character strings."""
+    for key, item in value.items():
+        if len(key) > limits.MAX_ATTRIBUTE_KEY:
+            raise ValueError(
+                f"attribute keys may be at most {limits.MAX_ATTRIBUTE_KEY} characters; "
+                f"'{key[:20]}…' has {len(key)}"
+            )
+        if isinstance(item, str) and len(item) > limits.MAX_ATTRIBUTE_STRING:
+            raise ValueError(
+                f"attribute '{key}' is {len(item)} characters long; string values may be at "
+                f"most {limits.MAX_ATTRIBUTE_STRING}"
+            )
+    return value
+
+
+Attributes = Annotated[
+    dict[str, str | float | bool],
+    Field(max_length=limits.MAX_ATTRIBUTE_PAIRS),
+    AfterValidator(check_attributes),
+]
 
 
 class CreateVectorStore(RequestModel):
@@ -506,3 +526,54 @@ class CreateVectorStoreFileBatch(RequestModel):
     ]
     chunking_strategy: ChunkingStrategyInput | None = None
     attributes: Attributes | None = None
+
+
+class ModifyVectorStoreFile(RequestModel):
+    """``POST /vector_stores/{id}/files/{file_id}``: replace the file's attributes."""
+
+    attributes: Attributes | None
+
+
+class ComparisonFilterInput(RequestModel):
+    """Compare one file attribute with a value (``eq``, ``ne``, ``gt``, ``gte``, ``lt``, ``lte``)."""
+
+    type: Literal["eq", "ne", "gt", "gte", "lt", "lte"] = "eq"
+    key: str
+    value: str | float | bool
+
+
+class CompoundFilterInput(RequestModel):
+    """``and``/``or`` over comparison filters or further compound filters."""
+
+    type: Literal["and", "or"]
+    filters: list[ComparisonFilterInput | CompoundFilterInput]
+
+
+class SearchRankingOptionsInput(RequestModel):
+    ranker: Literal["auto", "default-2024-11-15"] | None = None
+    score_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+def _filter_kind(value: Any) -> str:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return "compound" if kind in ("and", "or") else "comparison"
+
+
+SearchFilter = Annotated[
+    Annotated[ComparisonFilterInput, Tag("comparison")]
+    | Annotated[CompoundFilterInput, Tag("compound")],
+    Discriminator(_filter_kind),
+]
+
+
+class SearchVectorStore(RequestModel):
+    """``POST /vector_stores/{id}/search``: one query or several, filtered by file attributes."""
+
+    query: str | Annotated[list[str], Field(min_length=1)]
+    rewrite_query: bool | None = None
+    max_num_results: (
+        Annotated[int, Field(ge=limits.MIN_FILE_SEARCH_RESULTS, le=limits.MAX_FILE_SEARCH_RESULTS)]
+        | None
+    ) = None
+    filters: SearchFilter | None = None
+    ranking_options: SearchRankingOptionsInput | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -152,10 +152,13 @@ class SearchIndex:
         *,
         max_results: int = 20,
         score_threshold: float = 0.0,
+        file_ids: Collection[str] | None = None,
     ) -> list[SearchHit]:
         """The best chunks for ``query`` across the stores, best first.
 
         Any query text is accepted: one with no searchable words gives no hits, never an error.
+        ``file_ids`` (an attribute filter's answer) limits the search to those files; the
+        limit is applied inside the ranking so the filter never shortens a full page.
         """
         if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
             raise InvalidSearch(f"max_results must be a positive integer; got {max_results!r}.")
@@ -165,9 +168,14 @@ class SearchIndex:
             )
         stores = list(dict.fromkeys(vector_store_ids))
         words = query_words(query)
-        if not stores or not words:
+        only = None if file_ids is None else sorted(set(file_ids))
+        if not stores or not words or only == []:
             return []
-        return await self._run(self._query, stores, words, max_results, score_threshold)
+        return await self._run(self._query, stores, words, max_results, score_threshold, only)
+
+    async def chunks(self, vector_store_id: str, file_id: str) -> list[str]:
+        """A file's indexed text, chunk by chunk in order (the file-content endpoint)."""
+        return await self._run(self._chunk_texts, vector_store_id, file_id)
 
     async def indexed_file(self, vector_store_id: str, file_id: str) -> IndexedFile | None:
         """What is indexed for a file in a store, or ``None``."""
@@ -298,9 +306,15 @@ class SearchIndex:
         words: list[str],
         limit: int,
         threshold: float,
+        only_files: list[str] | None = None,
     ) -> list[SearchHit]:
         terms = SearchIndex._query_terms(db, words)
         in_stores = ", ".join("?" for _ in stores)
+        file_clause = ""
+        file_args: tuple[str, ...] = ()
+        if only_files is not None:
+            file_clause = f" AND c.file_id IN ({', '.join('?' for _ in only_files)})"
+            file_args = tuple(only_files)
         chunk_count, total_words = db.execute(
             "SELECT COALESCE(SUM(chunk_count), 0), COALESCE(SUM(word_count), 0) FROM fs_files"
             f" WHERE vector_store_id IN ({in_stores})",
@@ -314,9 +328,9 @@ class SearchIndex:
             rows = db.execute(
                 "SELECT v.doc, COUNT(*), c.length FROM fs_chunk_terms AS v"
                 " JOIN fs_chunks AS c ON c.id = v.doc"
-                f" WHERE v.term = ? AND c.vector_store_id IN ({in_stores})"
+                f" WHERE v.term = ? AND c.vector_store_id IN ({in_stores}){file_clause}"
                 " GROUP BY v.doc",
-                (term, *stores),
+                (term, *stores, *file_args),
             ).fetchall()
             if rows:
                 postings[term] = {doc: frequency for doc, frequency, _ in rows}
@@ -358,6 +372,15 @@ class SearchIndex:
             if len(hits) == limit:
                 break
         return hits
+
+    @staticmethod
+    def _chunk_texts(db: sqlite3.Connection, vector_store_id: str, file_id: str) -> list[str]:
+        rows = db.execute(
+            "SELECT t.text FROM fs_chunks AS c JOIN fs_chunk_text AS t ON t.rowid = c.id"
+            " WHERE c.vector_store_id = ? AND c.file_id = ? ORDER BY c.chunk_index",
+            (vector_store_id, file_id),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     @staticmethod
     def _files(

@@ -11,9 +11,12 @@ from ...protocol.requests import (
     CreateVectorStoreFile,
     CreateVectorStoreFileBatch,
     ModifyVectorStore,
+    ModifyVectorStoreFile,
+    SearchVectorStore,
 )
 from ...protocol.shapes import Shape, fit
 from ..errors import bad_request, not_found
+from ..file_search.filters import matches
 from ..ids import new_id
 from ..pagination import list_envelope, parse_page_query
 from ..store import Obj, file_counts, now, public
@@ -172,6 +175,95 @@ async def get_store_file(request: Request) -> Response:
     return JSONResponse(_vs_file(vs_file, version), headers=headers)
 
 
+async def modify_store_file(request: Request) -> Response:
+    """Replace a file's attributes (the search filters read them)."""
+    version = _v2_only(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    file_id = path(request, "file_id")
+    await load(request, "vector_store_file", file_id, parent=store["id"])
+    body = await parse_request(request, ModifyVectorStoreFile, "v2")
+
+    def apply(obj: Obj) -> Obj:
+        obj["attributes"] = body.attributes or {}
+        return obj
+
+    updated = await ctx(request).store.mutate(
+        "vector_store_file", file_id, apply, parent=store["id"]
+    )
+    if updated is None:
+        raise not_found("vector_store_file", file_id)
+    return JSONResponse(_vs_file(updated, version))
+
+
+async def store_file_content(request: Request) -> Response:
+    """The text the index holds for a file, one item per chunk (chunks overlap as indexed)."""
+    _v2_only(request)
+    context = ctx(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    file_id = path(request, "file_id")
+    await load(request, "vector_store_file", file_id, parent=store["id"])
+    texts = await context.search.chunks(store["id"], file_id) if context.search else []
+    return JSONResponse(
+        {
+            "object": "vector_store.file_content.page",
+            "data": [{"type": "text", "text": text} for text in texts],
+            "has_more": False,
+            "next_page": None,
+        }
+    )
+
+
+async def search_store(request: Request) -> Response:
+    """Search one store directly, as ``client.vector_stores.search`` does: one result per
+    chunk, best first, with its file's name and attributes; ``filters`` select files by
+    attribute before ranking, so they never shorten the page."""
+    _v2_only(request)
+    context = ctx(request)
+    store = await load(request, "vector_store", path(request, "vector_store_id"))
+    body = await parse_request(request, SearchVectorStore, "v2")
+    queries = [body.query] if isinstance(body.query, str) else list(body.query)
+    files = await context.store.list_all("vector_store_file", parent=store["id"])
+    attributes = {f["id"]: f.get("attributes") or {} for f in files}
+    allowed = None
+    if body.filters is not None:
+        allowed = [fid for fid, attrs in attributes.items() if matches(body.filters, attrs)]
+    limit = body.max_num_results or 10
+    threshold = (body.ranking_options.score_threshold if body.ranking_options else None) or 0.0
+    data: list[Obj] = []
+    if context.search is not None:
+        await context.store.touch_vector_stores([store["id"]], now())
+        best: dict[tuple[str, int], Obj] = {}
+        for query in queries:
+            hits = await context.search.search(
+                [store["id"]],
+                query,
+                max_results=limit,
+                score_threshold=threshold,
+                file_ids=allowed,
+            )
+            for hit in hits:
+                key = (hit.file_id, hit.chunk_index)
+                score = round(float(hit.score), 6)
+                if key not in best or best[key]["score"] < score:
+                    best[key] = {
+                        "file_id": hit.file_id,
+                        "filename": hit.filename,
+                        "score": score,
+                        "attributes": attributes.get(hit.file_id) or {},
+                        "content": [{"type": "text", "text": hit.text}],
+                    }
+        data = sorted(best.values(), key=lambda item: -item["score"])[:limit]
+    return JSONResponse(
+        {
+            "object": "vector_store.search_results.page",
+            "search_query": queries,
+            "data": data,
+            "has_more": False,
+            "next_page": None,
+        }
+    )
+
+
 async def delete_store_file(request: Request) -> Response:
     _v2_only(request)
     store = await load(request, "vector_store", path(request, "vector_store_id"))
@@ -272,6 +364,13 @@ routes = [
     Route(
         "/vector_stores/{vector_store_id}/files/{file_id}", delete_store_file, methods=["DELETE"]
     ),
+    Route("/vector_stores/{vector_store_id}/files/{file_id}", modify_store_file, methods=["POST"]),
+    Route(
+        "/vector_stores/{vector_store_id}/files/{file_id}/content",
+        store_file_content,
+        methods=["GET"],
+    ),
+    Route("/vector_stores/{vector_store_id}/search", search_store, methods=["POST"]),
     Route("/vector_stores/{vector_store_id}/file_batches", create_batch, methods=["POST"]),
     Route("/vector_stores/{vector_store_id}/file_batches/{batch_id}", get_batch, methods=["GET"]),
     Route(
