@@ -55,3 +55,26 @@ def test_objects_and_files_survive_restart(tmp_path: Path) -> None:
             ).status_code
             == 200
         )
+
+
+def test_a_stored_object_that_no_longer_fits_gets_a_plain_500(tmp_path: Path) -> None:
+    """Damaged data (a bug, or a newer version's rows) is refused with the field named,
+    not sent to a client that would fail on it far from the cause."""
+    import json
+    import sqlite3
+
+    data = tmp_path / "data"
+    with start_runtime(data) as server, http_client(server) as client:
+        good = client.post("/assistants", json={"model": "m", "name": "good"}).json()
+        bad = client.post("/assistants", json={"model": "m", "name": "bad"}).json()
+    with sqlite3.connect(data / "runtime.sqlite3") as db:
+        (row,) = db.execute("SELECT data FROM objects WHERE id = ?", (bad["id"],)).fetchone()
+        damaged = {**json.loads(row), "tools": "not a list"}
+        db.execute("UPDATE objects SET data = ? WHERE id = ?", (json.dumps(damaged), bad["id"]))
+    with start_runtime(data) as server, http_client(server) as client:
+        response = client.get(f"/assistants/{bad['id']}")
+        assert response.status_code == 500
+        error = response.json()["error"]
+        assert error["type"] == "server_error" and bad["id"] in error["message"]
+        assert "tools" in error["message"]
+        assert client.get(f"/assistants/{good['id']}").json()["name"] == "good"

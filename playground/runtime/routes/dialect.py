@@ -26,6 +26,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ...protocol.responses import ResponseShapeError, check_response
 from ...protocol.shapes import AZURE_2024_05_01, Shape, fit, with_citation_quotes
 from ..errors import ApiError
 from ..store import public
@@ -170,7 +171,16 @@ def render(kind: str, obj: Obj, version: Shape) -> Obj:
     """The client-visible form of a stored object of ``kind`` in ``version``: converted
     to v1 where needed, then cut to the fields that version defines (protocol.shapes)."""
     converted = _V1_RENDERERS.get(kind, public)(obj) if version == "v1" else public(obj)
-    return fit(kind, converted, version)
+    return checked(kind, fit(kind, converted, version))
+
+
+def checked(kind: str, obj: Obj) -> Obj:
+    """``obj`` if it fits ``kind``'s protocol model, else a 500 that says which field broke
+    (never a malformed object that a client would choke on far from the cause)."""
+    try:
+        return check_response(kind, obj)
+    except ResponseShapeError as exc:
+        raise ApiError(500, str(exc), code="server_error") from None
 
 
 _EVENT_KINDS = (

@@ -20,7 +20,7 @@ from ..pagination import list_envelope, parse_page_query
 from ..store import public
 from .common import load, path
 from .context import ctx
-from .dialect import dialect
+from .dialect import checked, dialect
 
 UPLOAD_PURPOSES = ("assistants", "vision", "batch", "fine-tune", "user_data", "evals")
 # Multipart framing around the file part; keeps the early Content-Length check fair.
@@ -116,7 +116,7 @@ async def upload_file(request: Request) -> Response:
             await asyncio.to_thread(temp.unlink, True)
     finally:
         await form.close()
-    return JSONResponse(public(file_obj))
+    return JSONResponse(checked("file", public(file_obj)))
 
 
 async def list_files(request: Request) -> Response:
@@ -129,12 +129,14 @@ async def list_files(request: Request) -> Response:
     items, has_more = await ctx(request).store.list_page(
         "file", query, where=where, where_args=args
     )
-    return JSONResponse(list_envelope([public(i) for i in items], has_more))
+    return JSONResponse(list_envelope([checked("file", public(i)) for i in items], has_more))
 
 
 async def get_file(request: Request) -> Response:
     dialect(request)
-    return JSONResponse(public(await load(request, "file", path(request, "file_id"))))
+    return JSONResponse(
+        checked("file", public(await load(request, "file", path(request, "file_id"))))
+    )
 
 
 async def file_content(request: Request) -> Response:

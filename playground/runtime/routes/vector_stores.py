@@ -22,7 +22,7 @@ from ..pagination import list_envelope, parse_page_query
 from ..store import Obj, file_counts, now, public
 from .common import deleted, dump, load, parse_request, path
 from .context import ctx
-from .dialect import dialect
+from .dialect import checked, dialect
 from .ingest import (
     attach_file,
     chunking_strategy,
@@ -53,11 +53,15 @@ def _store_view(obj: Obj) -> Obj:
     expires_at = view.get("expires_at")
     if expires_at is not None and now() >= expires_at:
         view["status"] = "expired"
-    return view
+    return checked("vector_store", view)
+
+
+def _batch_view(obj: Obj) -> Obj:
+    return checked("file_batch", public(obj))
 
 
 def _vs_file(obj: Obj, version: Shape) -> Obj:
-    return fit("vector_store_file", public(obj), version)
+    return checked("vector_store_file", fit("vector_store_file", public(obj), version))
 
 
 async def create_store(request: Request) -> Response:
@@ -300,7 +304,7 @@ async def create_batch(request: Request) -> Response:
             context, store["id"], file_id, chunking, batch_id=batch["id"], attributes=attributes
         )
     refreshed = await context.store.refresh_file_batch(store["id"], batch["id"])
-    return JSONResponse(public(refreshed or batch))
+    return JSONResponse(_batch_view(refreshed or batch))
 
 
 async def _batch(request: Request) -> Obj:
@@ -312,7 +316,7 @@ async def get_batch(request: Request) -> Response:
     _v2_only(request)
     batch = await _batch(request)
     headers = POLL_AFTER_MS if batch["status"] == "in_progress" else None
-    return JSONResponse(public(batch), headers=headers)
+    return JSONResponse(_batch_view(batch), headers=headers)
 
 
 async def cancel_batch(request: Request) -> Response:
@@ -334,7 +338,7 @@ async def cancel_batch(request: Request) -> Response:
             await context.store.mutate("vector_store_file", vs_file["id"], cancel, parent=store_id)
     await context.store.refresh_vector_store(store_id)
     refreshed = await context.store.refresh_file_batch(store_id, batch["id"])
-    return JSONResponse(public(refreshed or batch))
+    return JSONResponse(_batch_view(refreshed or batch))
 
 
 async def list_batch_files(request: Request) -> Response:
