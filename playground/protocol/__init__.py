@@ -146,6 +146,8 @@ from .requests import (
     ModifyRun,
     ModifyThread,
     ModifyVectorStore,
+    ModifyVectorStoreFile,
+    SearchVectorStore,
     SubmitToolOutputs,
     TextInput,
     ToolApproval,
@@ -267,6 +269,8 @@ from .vector_store import (
     VectorStore,
     VectorStoreFile,
     VectorStoreFileBatch,
+    VectorStoreSearchPage,
+    VectorStoreSearchResult,
 )
 
 __all__ = [
@@ -397,6 +401,7 @@ __all__ = [
     "ModifyRun",
     "ModifyThread",
     "ModifyVectorStore",
+    "ModifyVectorStoreFile",
     "OpenApiTool",
     "OpenApiToolCall",
     "ProtocolError",
@@ -424,6 +429,7 @@ __all__ = [
     "RunStepDeltaEvent",
     "RunStepEvent",
     "RunStepStatus",
+    "SearchVectorStore",
     "SharepointGroundingTool",
     "StaticChunking",
     "StepDetails",
@@ -477,6 +483,8 @@ __all__ = [
     "VectorStoreFile",
     "VectorStoreFileBatch",
     "VectorStoreFileStatus",
+    "VectorStoreSearchPage",
+    "VectorStoreSearchResult",
     "VectorStoreSpec",
     "VectorStoreStatus",
     "WireModel",

@@ -19,7 +19,12 @@ from .message import Message
 from .run import Run
 from .run_step import RunStep
 from .thread import Thread
-from .vector_store import VectorStore, VectorStoreFile, VectorStoreFileBatch
+from .vector_store import (
+    VectorStore,
+    VectorStoreFile,
+    VectorStoreFileBatch,
+    VectorStoreSearchPage,
+)
 
 #: Keyed by :data:`.shapes.Kind`.
 RESPONSE_MODELS: Final[dict[str, type[WireModel]]] = {
@@ -32,6 +37,7 @@ RESPONSE_MODELS: Final[dict[str, type[WireModel]]] = {
     "vector_store_file": VectorStoreFile,
     "file_batch": VectorStoreFileBatch,
     "file": FileObject,
+    "vector_store_search_page": VectorStoreSearchPage,
 }
 
 

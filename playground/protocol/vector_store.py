@@ -67,3 +67,32 @@ class VectorStoreFileBatch(WireModel):
     vector_store_id: str = ""
     status: FileBatchStatus | str = "in_progress"
     file_counts: FileCounts = Field(default_factory=FileCounts)
+
+
+class SearchResultContent(WireModel):
+    type: str = "text"
+    text: str = ""
+
+
+class VectorStoreSearchResult(WireModel):
+    """One chunk found by ``POST /vector_stores/{id}/search``, with its file and score."""
+
+    file_id: str
+    filename: str = ""
+    score: float = 0.0
+    attributes: dict[str, Any] | None = None
+    content: list[SearchResultContent] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(part.text for part in self.content)
+
+
+class VectorStoreSearchPage(WireModel):
+    """``object: "vector_store.search_results.page"``."""
+
+    object: Literal["vector_store.search_results.page"] = "vector_store.search_results.page"
+    search_query: list[str] | str = Field(default_factory=list)
+    data: list[VectorStoreSearchResult] = Field(default_factory=list)
+    has_more: bool = False
+    next_page: str | None = None

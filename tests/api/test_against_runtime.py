@@ -3,6 +3,7 @@ is the scripted Chat Completions server: one pass over the main resource groups.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +75,32 @@ async def test_client_round_trip_against_the_runtime(runtime) -> None:
 
     assert all(rt.token not in str(entry) for entry in log)
     assert rt.token not in as_curl(log[1])
+
+
+async def test_vector_store_search_and_attributes_through_the_client(runtime) -> None:
+    rt, _ = runtime
+    async with httpx.AsyncClient(timeout=30) as http:
+        client = AssistantsClient(http, OpenAIDialect(rt.api_base, rt.token))
+        store = await client.vector_stores.create({"name": "docs"})
+        handbook = await client.files.upload(
+            b"Refunds are possible within thirty days.", filename="handbook.txt"
+        )
+        menu = await client.files.upload(b"Soup of the day: tomato.", filename="menu.txt")
+        for uploaded, year in ((handbook, 2024), (menu, 2020)):
+            await client.vector_store_files.create(store.id, uploaded.id)
+            await client.vector_store_files.update(store.id, uploaded.id, {"year": year})
+        for _ in range(200):
+            files = [f async for f in client.vector_store_files.list(store.id)]
+            if all(f.status == "completed" for f in files):
+                break
+            await asyncio.sleep(0.05)
+        page = await client.vector_stores.search(store.id, "refunds within thirty")
+        assert [hit.filename for hit in page.data] == ["handbook.txt"]
+        assert "thirty days" in page.data[0].text and page.data[0].attributes == {"year": 2024}
+        filtered = await client.vector_stores.search(
+            store.id,
+            {"query": "refunds soup", "filters": {"type": "lt", "key": "year", "value": 2022}},
+        )
+        assert [hit.filename for hit in filtered.data] == ["menu.txt"]
+        with pytest.raises(ValueError, match="max_num_results"):
+            await client.vector_stores.search(store.id, {"query": "x", "max_num_results": 0})

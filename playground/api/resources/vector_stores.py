@@ -11,9 +11,12 @@ from ...protocol import (
     CreateVectorStoreFileBatch,
     DeletedObject,
     ModifyVectorStore,
+    ModifyVectorStoreFile,
+    SearchVectorStore,
     VectorStore,
     VectorStoreFile,
     VectorStoreFileBatch,
+    VectorStoreSearchPage,
 )
 from ..pagination import AsyncPager, list_params
 from ..transport import Call
@@ -58,6 +61,18 @@ class VectorStores(Resource):
         self._require("v2", "Vector stores")
         return await self._delete(_store(vector_store_id), "vector store")
 
+    async def search(
+        self, vector_store_id: str, request: SearchVectorStore | Mapping[str, Any] | str
+    ) -> VectorStoreSearchPage:
+        """What file search finds in one store for a query (give the text, or a full request
+        with ``filters`` and ``max_num_results``). Reading, so it may be retried."""
+        self._require("v2", "Vector stores")
+        if isinstance(request, str):
+            request = SearchVectorStore(query=request)
+        body = request_body(request, SearchVectorStore)
+        path = _store(vector_store_id) + "/search"
+        return await self._post(path, body, VectorStoreSearchPage, "vector store search")
+
     def list(
         self,
         *,
@@ -97,6 +112,15 @@ class VectorStoreFiles(Resource):
         self._require("v2", "Vector stores")
         call = Call("GET", self._file(vector_store_id, file_id))
         return await self._fetch(call, VectorStoreFile, "vector store file")
+
+    async def update(
+        self, vector_store_id: str, file_id: str, attributes: Mapping[str, str | float | bool]
+    ) -> VectorStoreFile:
+        """Replace the file's attributes (what search filters select on)."""
+        self._require("v2", "Vector stores")
+        body = request_body({"attributes": dict(attributes)}, ModifyVectorStoreFile)
+        path = self._file(vector_store_id, file_id)
+        return await self._post(path, body, VectorStoreFile, "vector store file")
 
     async def delete(self, vector_store_id: str, file_id: str) -> DeletedObject:
         """Detach the file from the store; the uploaded file itself stays."""

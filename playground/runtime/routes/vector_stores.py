@@ -257,15 +257,14 @@ async def search_store(request: Request) -> Response:
                         "content": [{"type": "text", "text": hit.text}],
                     }
         data = sorted(best.values(), key=lambda item: -item["score"])[:limit]
-    return JSONResponse(
-        {
-            "object": "vector_store.search_results.page",
-            "search_query": queries,
-            "data": data,
-            "has_more": False,
-            "next_page": None,
-        }
-    )
+    page: Obj = {
+        "object": "vector_store.search_results.page",
+        "search_query": queries,
+        "data": data,
+        "has_more": False,
+        "next_page": None,
+    }
+    return JSONResponse(checked("vector_store_search_page", page))
 
 
 async def delete_store_file(request: Request) -> Response:
