@@ -489,9 +489,14 @@ class _User:
             return bool(info.st_mode & group_bit)
         return bool(info.st_mode & other_bit)
 
-    def first_closed(self, path: Path) -> Path | None:
-        """The outermost folder on the way to ``path`` (itself included) it cannot enter."""
+    def first_closed(self, path: Path, below: Path | None = None) -> Path | None:
+        """The outermost folder on the way to ``path`` (itself included) it cannot enter.
+
+        ``below``: start under this folder (it is masked and its entry bound back).
+        """
         for folder in [*reversed(path.parents), path]:
+            if below is not None and (folder == below or below.is_relative_to(folder)):
+                continue
             if folder.is_dir() and not self.may(folder, stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH):
                 return folder
         return None
@@ -501,43 +506,43 @@ def _interpreter_view(bwrap: str, user: _User, keep_open: Path) -> list[str]:
     """A bwrap prefix that lets ``user`` reach this interpreter and nothing more of ours.
 
     The interpreter may live in a folder the user cannot enter (pyenv under root's 0700
-    home, a venv inside a private clone): that folder is hidden behind an empty tmpfs in a
-    private mount namespace and only the interpreter's own folders are bound back, read-only
-    — never all of it. An interpreter folder the user cannot read itself cannot be helped:
-    skip, naming it.
+    home, a venv inside a private clone): in a private mount namespace that folder is
+    hidden behind an empty tmpfs, and only the entry in it that holds the interpreter is
+    bound back, read-only — never all of it. (An entry, not the deeper folder itself:
+    bwrap would make the missing folders between them 0700.) When the user still cannot
+    get through, skip and name the folder in the way.
     """
-    folders: list[Path] = []
-    for raw in sorted(
-        {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    ):
-        folder = Path(raw)
-        if not any(folder.is_relative_to(kept) for kept in folders):
-            folders.append(folder)
+    folders = {
+        Path(p)
+        for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)))
+    }
     masks: set[Path] = set()
-    for folder in folders:
-        if not user.may(
-            folder,
-            stat.S_IRUSR | stat.S_IXUSR,
-            stat.S_IRGRP | stat.S_IXGRP,
-            stat.S_IROTH | stat.S_IXOTH,
-        ):
-            pytest.skip(
-                f"{TEST_USER} cannot read the interpreter folder {folder} (mode {stat.filemode(folder.stat().st_mode)})"
-            )
+    binds: set[Path] = set()
+    for folder in sorted(folders):
         closed = user.first_closed(folder.parent)
-        if closed is None:
-            continue
-        if keep_open.is_relative_to(closed):
+        if closed is not None:
+            if keep_open.is_relative_to(closed):
+                pytest.skip(
+                    f"{TEST_USER} cannot enter {closed}, which holds both the interpreter "
+                    f"{folder} and the temp folder {keep_open}"
+                )
+            masks.add(closed)
+            entry = closed / folder.relative_to(closed).parts[0]
+            binds.add(entry)
+            in_the_way = user.first_closed(folder, below=closed)
+        else:
+            in_the_way = user.first_closed(folder)
+        if in_the_way is not None or not user.may(folder, stat.S_IRUSR, stat.S_IRGRP, stat.S_IROTH):
+            blocked = in_the_way or folder
             pytest.skip(
-                f"{TEST_USER} cannot enter {closed}, which holds both the interpreter {folder} and the temp folder {keep_open}"
+                f"{TEST_USER} cannot reach the interpreter folder {folder}: {blocked} is "
+                f"{stat.filemode(blocked.stat().st_mode)} {blocked.owner()}:{blocked.group()}"
             )
-        masks.add(closed)
     view = [bwrap, "--dev-bind", "/", "/"]
     for mask in sorted(masks):
         view += ["--tmpfs", str(mask)]
-    for folder in folders:
-        if any(folder.is_relative_to(mask) for mask in masks):
-            view += ["--ro-bind", str(folder), str(folder)]
+    for entry in sorted(binds):
+        view += ["--ro-bind", str(entry), str(entry)]
     return view
 
 
