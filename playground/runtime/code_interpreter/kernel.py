@@ -205,7 +205,7 @@ class SandboxedKernel:
             if self._km.has_kernel:
                 await self._km.shutdown_kernel(now=True)
             else:
-                self._km.cleanup_resources()
+                await self._km.cleanup_resources()
         except Exception:
             # A kernel that is already gone may make cleanup complain; the process is
             # what matters and kill_kernel tolerates a missing one.
