@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import secrets
@@ -130,7 +131,7 @@ def add_hardening_args(parser: argparse.ArgumentParser) -> None:
         "--max-concurrency",
         type=int,
         default=DEFAULT_MAX_CONCURRENCY,
-        help="open connections plus requests in flight before new requests get 503 "
+        help="requests in progress (streams included) before new requests get 503 "
         f"(default {DEFAULT_MAX_CONCURRENCY})",
     )
     parser.add_argument(
@@ -325,6 +326,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"token: {config.token}", flush=True)
     print(f"model: {choose_model(config).description}", flush=True)
     print(f"code interpreter: {_sandbox_line(config)}", flush=True)
+    if open_files > 256:
+        # Keep room for the database, files and extraction children below the fd limit.
+        config = dataclasses.replace(
+            config, max_concurrency=min(config.max_concurrency, open_files - 128)
+        )
     server = _AnnouncingServer(
         uvicorn.Config(
             create_app(config),
@@ -334,12 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=5,
             http=protocol_with_header_timeout(config.header_timeout_seconds),
             timeout_keep_alive=config.keep_alive_seconds,
-            # Keep room for the database, files and extraction children below the fd limit.
-            limit_concurrency=(
-                min(config.max_concurrency, open_files - 128)
-                if open_files > 256
-                else config.max_concurrency
-            ),
+            # No limit_concurrency: its 503 is plain text; the app's ConcurrencyCap answers
+            # in the API's error shape instead.
             # uvicorn configures its own loggers; let their records reach the collapser too.
             log_config=None,
         ),
