@@ -82,8 +82,9 @@ SETTLE_DEADLINE_S = 60.0
 POLL_MS = 100
 
 def descendants(pid):
-    # Every process below ``pid``, whichever thread started it (/proc/PID/task/TID/children
-    # lists only the children of one thread, which missed the runtime).
+    # Every process below ``pid``, whichever thread started it: /proc/PID/task/TID/children
+    # lists only what one thread started. The old fixed 2 s after paint read 0 under load,
+    # when the runtime had not been started (or was still importing) by then.
     by_parent = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
