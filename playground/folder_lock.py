@@ -33,7 +33,8 @@ class FolderInUse(Exception):
         self.message = (
             f"The data folder {folder} is in use by another runtime ({who}): the playground "
             "window or an `assistants-playground test` run. Only one runtime may use a data "
-            "folder at a time; close the other one, or give this one its own --data-dir."
+            "folder at a time: close the other one first (or start this one with another "
+            "--data-dir)."
         )
         super().__init__(self.message)
         self.folder = folder
