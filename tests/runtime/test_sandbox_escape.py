@@ -9,7 +9,8 @@ a traceback that quotes the code never contains the secret itself: the secret sh
 in the logs only if the attack really read it.
 
 Run as root this file also re-runs itself as an unprivileged user (created with
-``useradd``), so the sandbox is shown to hold for both.
+``useradd``), so the sandbox is shown to hold for both. That run uses a world-readable copy
+of the package and tests, so a checkout in a private folder (a clone in ``mktemp -d``) works.
 """
 
 from __future__ import annotations
