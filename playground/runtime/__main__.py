@@ -1,9 +1,12 @@
 """``assistants-playground-server``: run the embedded Assistants runtime as a process.
 
-Prints ``token: ...`` (only when it generated the token), then ``model: ...`` (which model
-answers runs: ``NAME at URL``, ``offline SmolLM2-135M-Instruct (llama.cpp)`` or ``none (why)``),
-and last exactly one ``listening on http://HOST:PORT`` line once startup has finished; then
-serves until SIGTERM/SIGINT (or, with ``--exit-with-parent``, until the parent is gone). Readers wait for ``listening on``, so it stays the last line.
+Takes the data folder's lock first (see ``playground.folder_lock``): when another runtime
+holds it, says so on stderr and exits with status 3. Then prints ``token: ...`` (only when
+it generated the token), then ``model: ...`` (which model answers runs: ``NAME at URL``,
+``offline SmolLM2-135M-Instruct (llama.cpp)`` or ``none (why)``), and last exactly one
+``listening on http://HOST:PORT`` line once startup has finished; then serves until
+SIGTERM/SIGINT (or, with ``--exit-with-parent``, until the parent is gone). Readers wait
+for ``listening on``, so it stays the last line.
 The model API key is read from the environment variable named by
 ``--model-api-key-env``, never from the command line (argv is visible to other users).
 The server token comes from ``--token-file``, else ``$ASSISTANTS_PLAYGROUND_TOKEN``, else is
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import secrets
@@ -26,6 +30,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ..folder_lock import EXIT_FOLDER_IN_USE, FolderInUse, lock_folder
 from .config import (
     DEFAULT_DISK_RESERVE_BYTES,
     DEFAULT_HEADER_TIMEOUT_SECONDS,
@@ -130,7 +135,7 @@ def add_hardening_args(parser: argparse.ArgumentParser) -> None:
         "--max-concurrency",
         type=int,
         default=DEFAULT_MAX_CONCURRENCY,
-        help="open connections plus requests in flight before new requests get 503 "
+        help="requests in progress (streams included) before new requests get 503 "
         f"(default {DEFAULT_MAX_CONCURRENCY})",
     )
     parser.add_argument(
@@ -309,6 +314,23 @@ def _sandbox_line(config: RuntimeConfig) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = build_config(args)
+    # First, before the slow imports: a second runtime on this folder stops at once.
+    try:
+        data_lock = lock_folder(config.data_dir)
+    except FolderInUse as busy:
+        print(f"error: {busy.message}", file=sys.stderr, flush=True)
+        return EXIT_FOLDER_IN_USE
+    except OSError as exc:
+        raise SystemExit(
+            f"The data folder {config.data_dir} cannot be used: {exc.strerror or exc}."
+        ) from None
+    try:
+        return _serve(args, config)
+    finally:
+        data_lock.release()
+
+
+def _serve(args: argparse.Namespace, config: RuntimeConfig) -> int:
     generated_token = not (args.token or args.token_file or os.environ.get(TOKEN_ENV, "").strip())
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
     for handler in logging.getLogger().handlers:
@@ -325,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"token: {config.token}", flush=True)
     print(f"model: {choose_model(config).description}", flush=True)
     print(f"code interpreter: {_sandbox_line(config)}", flush=True)
+    if open_files > 256:
+        # Keep room for the database, files and extraction children below the fd limit.
+        config = dataclasses.replace(
+            config, max_concurrency=min(config.max_concurrency, open_files - 128)
+        )
     server = _AnnouncingServer(
         uvicorn.Config(
             create_app(config),
@@ -334,12 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=5,
             http=protocol_with_header_timeout(config.header_timeout_seconds),
             timeout_keep_alive=config.keep_alive_seconds,
-            # Keep room for the database, files and extraction children below the fd limit.
-            limit_concurrency=(
-                min(config.max_concurrency, open_files - 128)
-                if open_files > 256
-                else config.max_concurrency
-            ),
+            # No limit_concurrency: its 503 is plain text; the app's ConcurrencyCap answers
+            # in the API's error shape instead.
             # uvicorn configures its own loggers; let their records reach the collapser too.
             log_config=None,
         ),

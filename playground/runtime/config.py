@@ -13,8 +13,8 @@ DEFAULT_RUN_EXPIRY_SECONDS = 600
 #: Environment variable the server token may come from (instead of the visible argv).
 TOKEN_ENV = "ASSISTANTS_PLAYGROUND_TOKEN"
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
-#: Open connections plus requests in flight; beyond it uvicorn answers 503 at once. Above
-#: 1,100 so a burst of idle connections (closed after the header timeout) locks nobody out.
+#: Requests in progress (streams included); beyond it the app answers 503 with Retry-After
+#: at once (see ``concurrency``). Lowered to the descriptor limit less a margin at start-up.
 DEFAULT_MAX_CONCURRENCY = 2048
 #: Seconds an idle keep-alive connection stays open.
 DEFAULT_KEEP_ALIVE_SECONDS = 5

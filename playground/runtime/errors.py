@@ -100,8 +100,18 @@ def public_reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         name = PurePath(str(exc.filename)).name if exc.filename else ""
         return f"{exc.strerror} ({name!r})" if name else exc.strerror
-    text = _ABSOLUTE_PATH.sub(lambda m: m.group().replace("\\", "/").rsplit("/", 1)[-1], str(exc))
-    return text.strip() or type(exc).__name__
+    return public_text(str(exc)) or type(exc).__name__
+
+
+def public_text(text: str) -> str:
+    """``text`` with every absolute path cut down to its last component.
+
+    For messages built from what the server found (a probe's stderr, a child's error)
+    before they reach a client or the model: the folder layout of the server is not theirs.
+    """
+    return _ABSOLUTE_PATH.sub(
+        lambda m: m.group().replace("\\", "/").rsplit("/", 1)[-1], text
+    ).strip()
 
 
 DISK_FULL_MESSAGE = (

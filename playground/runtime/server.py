@@ -24,6 +24,7 @@ from starlette.routing import Mount
 
 from .auth import TokenAuth
 from .code_interpreter import CodeInterpreter, Limits
+from .concurrency import ConcurrencyCap
 from .config import RuntimeConfig
 from .crash_guard import CrashGuard
 from .engine import RunEngine
@@ -142,8 +143,13 @@ def create_app(config: RuntimeConfig) -> Starlette:
     routes = api_routes()
     app = Starlette(
         routes=[Mount("/v1", routes=routes), Mount("/openai", routes=routes)],
-        # CrashGuard sits inside the auth check, so only authenticated requests reach it.
-        middleware=[Middleware(TokenAuth, token=config.token), Middleware(CrashGuard)],
+        # The cap counts every request, authenticated or not; CrashGuard sits inside the
+        # auth check, so only authenticated requests reach it.
+        middleware=[
+            Middleware(ConcurrencyCap, limit=config.max_concurrency),
+            Middleware(TokenAuth, token=config.token),
+            Middleware(CrashGuard),
+        ],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -12,7 +13,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from playground.runtime.code_interpreter import MIB, CodeInterpreter, Isolation, Limits, Mode
+from playground.runtime.code_interpreter import (
+    MIB,
+    CodeInterpreter,
+    Isolation,
+    Limits,
+    Mode,
+    choose_isolation,
+)
 
 # Ordinary cells get a generous wall limit so a loaded test machine (slow matplotlib
 # imports) cannot trip it; the timeout tests use SHORT.
@@ -402,6 +410,51 @@ async def test_without_a_sandbox_the_interpreter_is_off_and_says_why(tmp_path: P
         assert kernel_children() == []
     finally:
         await interpreter.aclose()
+
+
+# An absolute POSIX path of two or more parts, as a leaked server folder would appear.
+_SERVER_PATH = re.compile(r"(?<![\w.~-])/[^\s'\"]+/[^\s'\"]*")
+
+
+async def test_a_kernel_that_cannot_start_says_so_without_server_paths(tmp_path: Path) -> None:
+    """The step error reaches the model and the user: it names the failure, not our folders.
+
+    A folder planted where the kernels' log file goes makes every start fail with an
+    ``OSError`` that carries the log's absolute path.
+    """
+    (tmp_path / "ci" / ".home" / "kernels.log").mkdir(parents=True)
+    interpreter = CodeInterpreter(
+        tmp_path / "ci", limits=FAST, isolation=choose_isolation(allow_unsafe=True)
+    )
+    try:
+        result = await interpreter.execute("t", "print(1)")
+    finally:
+        await interpreter.aclose()
+    assert result.error is not None
+    assert result.error.startswith("The Python kernel could not be started: Is a directory")
+    assert "kernels.log" in result.error  # which file, by name
+    for text in (result.error, result.logs):
+        assert str(tmp_path) not in text and not _SERVER_PATH.search(text), text
+    assert kernel_children() == []
+
+
+async def test_a_sandbox_failure_reason_carries_no_server_paths(tmp_path: Path) -> None:
+    """bwrap's probe names its own path and stderr; the model sees only the reason."""
+    helper = tmp_path / "venv" / "bin" / "bwrap"
+    off = Isolation(
+        Mode.OFF,
+        "The code interpreter is off because no sandbox is available: bubblewrap cannot "
+        f"create a sandbox on this system ({helper}: setting up uid map: Permission denied).",
+    )
+    interpreter = CodeInterpreter(tmp_path / "ci", limits=FAST, isolation=off)
+    try:
+        result = await interpreter.execute("t", "print(1)")
+    finally:
+        await interpreter.aclose()
+    reason = interpreter.unavailable_reason
+    assert reason is not None and "bwrap: setting up uid map: Permission denied" in reason
+    for text in (reason, result.error or "", result.logs):
+        assert str(tmp_path) not in text and not _SERVER_PATH.search(text), text
 
 
 async def test_unsafe_mode_runs_code_without_isolation(tmp_path: Path) -> None:

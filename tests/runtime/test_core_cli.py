@@ -159,3 +159,35 @@ def test_exit_with_parent_is_off_by_default() -> None:
 
     assert parse_args(["--data-dir", "x"]).exit_with_parent is False
     assert parse_args(["--data-dir", "x", "--exit-with-parent"]).exit_with_parent is True
+
+
+def test_a_second_runtime_on_the_same_data_folder_stops_at_once(tmp_path: Path) -> None:
+    """Two runtimes on one SQLite folder would undo each other's runs: the second refuses."""
+    data = tmp_path / "data"
+    with start_runtime(data, extra_args=["--no-local-model"]) as first:
+        second = subprocess.run(
+            [*server_command(data), "--no-local-model"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 3, second.stderr
+        assert "listening on" not in second.stdout
+        assert f"The data folder {data} is in use by another runtime" in second.stderr
+        assert f"(process {first.process.pid})" in second.stderr
+        # The first one is untouched by the attempt.
+        assert httpx.get(first.api_base + "/assistants", headers=first.headers).status_code == 200
+    # Stopped, it lets the next one in.
+    with start_runtime(data, extra_args=["--no-local-model"]) as again:
+        assert httpx.get(again.api_base + "/assistants", headers=again.headers).status_code == 200
+
+
+def test_a_killed_runtime_leaves_no_stale_lock(tmp_path: Path) -> None:
+    """The lock is the kernel's: SIGKILL releases it, so a crash never locks a folder out."""
+    data = tmp_path / "data"
+    with start_runtime(data, extra_args=["--no-local-model"]) as first:
+        first.process.kill()
+        first.process.wait()
+        with start_runtime(data, extra_args=["--no-local-model"]) as second:
+            ok = httpx.get(second.api_base + "/assistants", headers=second.headers)
+            assert ok.status_code == 200

@@ -32,13 +32,24 @@ NOTES = (
 )
 
 
+#: Cells that should finish get the runtime's own default wall limit: a loaded machine takes
+#: seconds just to import matplotlib, and a tight limit turned that into a flaky failure.
+GENEROUS = Limits(wall_seconds=Limits().wall_seconds, prewarm=False, interrupt_grace_seconds=1)
+#: Only for the test whose cell must hit the limit.
+SHORT = Limits(wall_seconds=2, prewarm=False, interrupt_grace_seconds=1)
+
+
 @pytest.fixture
-async def tool_rig(scripted_llm: ScriptedLLM, tmp_path: Path) -> AsyncIterator[Rig]:
+def limits() -> Limits:
+    """The interpreter's limits; a test that needs others parametrizes this name."""
+    return GENEROUS
+
+
+@pytest.fixture
+async def tool_rig(scripted_llm: ScriptedLLM, tmp_path: Path, limits: Limits) -> AsyncIterator[Rig]:
     store = Store.open(tmp_path / "runtime.sqlite3", tmp_path / "files")
     model = OpenAIChatModel(scripted_llm.base_url, "scripted")
-    interpreter = CodeInterpreter(
-        tmp_path / "ci", limits=Limits(wall_seconds=3, prewarm=False, interrupt_grace_seconds=1)
-    )
+    interpreter = CodeInterpreter(tmp_path / "ci", limits=limits)
     index = SearchIndex(tmp_path / "search.sqlite3")
     await index.index_file("vs_notes", "file-notes", "notes.txt", NOTES)
     engine = RunEngine(store, model, interpreter, index)
@@ -120,6 +131,7 @@ async def test_thread_files_are_copied_into_the_sandbox(tool_rig: Rig) -> None:
     assert "x,y\n5,6" in logs
 
 
+@pytest.mark.parametrize("limits", [SHORT], ids=["short-wall-limit"])
 async def test_runaway_code_fails_the_run_cleanly(tool_rig: Rig) -> None:
     rig = tool_rig
     rig.llm.queue(code("while True:\n    pass"))

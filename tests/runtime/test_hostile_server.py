@@ -8,6 +8,7 @@ connection was kept forever; ``--token`` was the only way to choose the token.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import socket
 import sys
@@ -16,10 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import openai
 import pytest
 
 from playground.runtime.log_dedupe import REPORT_EVERY_SECONDS, RepeatCollapser
-from tests.helpers.runtime_process import RuntimeServer, start_runtime
+from tests.helpers.runtime_process import RuntimeServer, sdk_client, start_runtime
 
 TOKEN_ENV = "ASSISTANTS_PLAYGROUND_TOKEN"
 
@@ -86,6 +88,65 @@ def test_1100_half_open_connections_do_not_lock_out_real_clients(tmp_path: Path)
         ), limits
     finally:
         runtime.__exit__(None, None, None)
+
+
+def _held_request(server: RuntimeServer, body: bytes) -> socket.socket:
+    """A POST the server is handling but cannot finish: its body is still to come.
+
+    ``Expect: 100-continue`` makes uvicorn answer "100 Continue" exactly when the route
+    first asks for the body, so once that line is read the request is in progress.
+    """
+    sock = socket.create_connection(_address(server), timeout=30)
+    sock.sendall(
+        b"POST /v1/assistants HTTP/1.1\r\nHost: x\r\n"
+        + f"Authorization: Bearer {server.token}\r\n".encode()
+        + b"OpenAI-Beta: assistants=v2\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n".encode()
+        + b"Expect: 100-continue\r\n\r\n"
+    )
+    seen = b""
+    while not seen.endswith(b"\r\n\r\n"):
+        chunk = sock.recv(1)
+        assert chunk, f"connection closed before 100 Continue: {seen!r}"
+        seen += chunk
+    assert seen.startswith(b"HTTP/1.1 100"), seen
+    return sock
+
+
+def test_past_the_concurrency_cap_the_answer_is_an_api_error_with_retry_after(
+    tmp_path: Path,
+) -> None:
+    """Two requests in progress, a cap of two: the third gets the OpenAI error shape."""
+    body = json.dumps({"model": "m", "name": "held"}).encode()
+    with start_runtime(
+        tmp_path / "data", extra_args=["--no-local-model", "--max-concurrency", "2"]
+    ) as server:
+        held = [_held_request(server, body), _held_request(server, body)]
+        try:
+            with httpx.Client(base_url=server.api_base, headers=server.headers, timeout=30) as c:
+                refused = c.get("/assistants")
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["retry-after"] == "1"
+                assert refused.headers["content-type"] == "application/json"
+                error = refused.json()["error"]
+                assert set(error) == {"message", "type", "param", "code"}
+                assert error["type"] == "server_error" and error["code"] == "server_busy"
+                assert "2 requests are already in progress" in error["message"]
+                # The official SDK reads it as a server error with that message.
+                sdk = sdk_client(server)
+                try:
+                    with pytest.raises(openai.InternalServerError, match="server is busy"):
+                        sdk.beta.assistants.list()
+                finally:
+                    sdk.close()
+                # A held request that finishes frees its place.
+                held[0].sendall(body)
+                reply = held[0].recv(65536)
+                assert reply.startswith(b"HTTP/1.1 200"), reply
+                assert c.get("/assistants").status_code == 200
+        finally:
+            for sock in held:
+                sock.close()
 
 
 def test_repeated_errors_are_logged_once_with_a_count() -> None:

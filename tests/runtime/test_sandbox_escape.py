@@ -9,7 +9,8 @@ a traceback that quotes the code never contains the secret itself: the secret sh
 in the logs only if the attack really read it.
 
 Run as root this file also re-runs itself as an unprivileged user (created with
-``useradd``), so the sandbox is shown to hold for both.
+``useradd``), so the sandbox is shown to hold for both. That run uses a world-readable copy
+of the package and tests, so a checkout in a private folder (a clone in ``mktemp -d``) works.
 """
 
 from __future__ import annotations
@@ -409,48 +410,52 @@ def test_escape_suite_as_an_unprivileged_user() -> None:
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("setpriv (util-linux) is needed to switch to the test user")
-    repo = Path(__file__).resolve().parents[2]
-    # The interpreter may live under root's 0700 home (pyenv): show the user only the
-    # interpreter's own folders, in a private mount namespace, never all of /root.
-    view = [isolation.bwrap.path, "--dev-bind", "/", "/"]
-    prefixes = _home_prefixes()
-    if prefixes:
-        view += ["--tmpfs", str(Path.home())]
-    for prefix in prefixes:
-        view += ["--ro-bind", prefix, prefix]
+    user = _User.named(TEST_USER)
     # pytest's own tmp_path sits in a 0700 folder of root's: use a fresh one the user owns.
     tmp_path = Path(tempfile.mkdtemp(prefix="pg-escape-user-"))
-    os.chmod(tmp_path, 0o755)
-    shutil.chown(tmp_path, TEST_USER)
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.chown(home, TEST_USER)
-    command = [
-        *view,
-        "--",
-        setpriv,
-        f"--reuid={TEST_USER}",
-        f"--regid={TEST_USER}",
-        "--clear-groups",
-        "--",
-        sys.executable,
-        "-m",
-        "pytest",
-        str(Path(__file__).resolve()),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--basetemp={tmp_path / 'base'}",
-    ]
-    env = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(home),
-        "PYTHONPATH": str(repo),
-        CHILD_FLAG: "1",
-    }
     try:
+        os.chmod(tmp_path, 0o755)
+        shutil.chown(tmp_path, TEST_USER)
+        closed = user.first_closed(tmp_path)
+        if closed is not None:
+            pytest.skip(
+                f"{TEST_USER} cannot enter {closed}, which holds the temp folder {tmp_path}"
+            )
+        view = _interpreter_view(isolation.bwrap.path, user, keep_open=tmp_path)
+        # The checkout may sit in a folder the user cannot enter (a clone in `mktemp -d`):
+        # the user runs a readable copy of the code and tests instead.
+        this_file = Path(__file__).resolve()
+        repo = this_file.parents[2]
+        staged = _stage_checkout(repo, tmp_path / "checkout")
+        home = tmp_path / "home"
+        home.mkdir()
+        shutil.chown(home, TEST_USER)
+        command = [
+            *view,
+            "--",
+            setpriv,
+            f"--reuid={TEST_USER}",
+            f"--regid={TEST_USER}",
+            "--clear-groups",
+            "--",
+            sys.executable,
+            "-m",
+            "pytest",
+            str(staged / this_file.relative_to(repo)),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={tmp_path / 'base'}",
+        ]
+        env = {
+            "PATH": os.environ.get("PATH", os.defpath),
+            "HOME": str(home),
+            "PYTHONPATH": str(staged),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            CHILD_FLAG: "1",
+        }
         done = subprocess.run(
-            command, cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False
+            command, cwd=staged, env=env, capture_output=True, text=True, timeout=900, check=False
         )
     finally:
         shutil.rmtree(tmp_path, ignore_errors=True)
@@ -462,12 +467,95 @@ def test_escape_suite_as_an_unprivileged_user() -> None:
     assert int(summary[1]) >= 13 and int(summary[2] or 0) == 1, tail
 
 
-def _home_prefixes() -> list[str]:
-    """Interpreter folders under the current (root's) HOME that the user must see."""
-    home = str(Path.home())
-    found = []
-    for path in {sys.prefix, sys.base_prefix, os.path.realpath(sys.executable)}:
-        if path.startswith(home + "/"):
-            top = Path(home, Path(path).relative_to(home).parts[0])
-            found.append(str(top))
-    return sorted(set(found))
+@dataclass(frozen=True)
+class _User:
+    """Who the unprivileged run is, for permission checks done as root."""
+
+    uid: int
+    gid: int
+
+    @classmethod
+    def named(cls, name: str) -> _User:
+        import pwd
+
+        entry = pwd.getpwnam(name)
+        return cls(entry.pw_uid, entry.pw_gid)
+
+    def may(self, path: Path, owner_bit: int, group_bit: int, other_bit: int) -> bool:
+        """Whether the mode bits grant this user the access (setpriv clears extra groups)."""
+        info = path.stat()
+        if info.st_uid == self.uid:
+            return bool(info.st_mode & owner_bit)
+        if info.st_gid == self.gid:
+            return bool(info.st_mode & group_bit)
+        return bool(info.st_mode & other_bit)
+
+    def first_closed(self, path: Path, below: Path | None = None) -> Path | None:
+        """The outermost folder on the way to ``path`` (itself included) it cannot enter.
+
+        ``below``: start under this folder (it is masked and its entry bound back).
+        """
+        for folder in [*reversed(path.parents), path]:
+            if below is not None and (folder == below or below.is_relative_to(folder)):
+                continue
+            if folder.is_dir() and not self.may(folder, stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH):
+                return folder
+        return None
+
+
+def _interpreter_view(bwrap: str, user: _User, keep_open: Path) -> list[str]:
+    """A bwrap prefix that lets ``user`` reach this interpreter and nothing more of ours.
+
+    The interpreter may live in a folder the user cannot enter (pyenv under root's 0700
+    home, a venv inside a private clone): in a private mount namespace that folder is
+    hidden behind an empty tmpfs, and only the entry in it that holds the interpreter is
+    bound back, read-only — never all of it. (An entry, not the deeper folder itself:
+    bwrap would make the missing folders between them 0700.) When the user still cannot
+    get through, skip and name the folder in the way.
+    """
+    folders = {
+        Path(p)
+        for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)))
+    }
+    masks: set[Path] = set()
+    binds: set[Path] = set()
+    for folder in sorted(folders):
+        closed = user.first_closed(folder.parent)
+        if closed is not None:
+            if keep_open.is_relative_to(closed):
+                pytest.skip(
+                    f"{TEST_USER} cannot enter {closed}, which holds both the interpreter "
+                    f"{folder} and the temp folder {keep_open}"
+                )
+            masks.add(closed)
+            entry = closed / folder.relative_to(closed).parts[0]
+            binds.add(entry)
+            in_the_way = user.first_closed(folder, below=closed)
+        else:
+            in_the_way = user.first_closed(folder)
+        if in_the_way is not None or not user.may(folder, stat.S_IRUSR, stat.S_IRGRP, stat.S_IROTH):
+            blocked = in_the_way or folder
+            pytest.skip(
+                f"{TEST_USER} cannot reach the interpreter folder {folder}: {blocked} is "
+                f"{stat.filemode(blocked.stat().st_mode)} {blocked.owner()}:{blocked.group()}"
+            )
+    view = [bwrap, "--dev-bind", "/", "/"]
+    for mask in sorted(masks):
+        view += ["--tmpfs", str(mask)]
+    for entry in sorted(binds):
+        view += ["--ro-bind", str(entry), str(entry)]
+    return view
+
+
+def _stage_checkout(repo: Path, target: Path) -> Path:
+    """Copy what the unprivileged run imports (package, tests, pytest config), world-readable."""
+    target.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("playground", "tests"):
+        shutil.copytree(repo / name, target / name, ignore=ignore)
+    shutil.copy2(repo / "pyproject.toml", target / "pyproject.toml")
+    for root, _dirs, files in os.walk(target):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+    return target

@@ -154,3 +154,22 @@ def test_the_embedded_runtime_starts_on_demand_with_the_default_profile(
     assert "on the embedded runtime at http://127.0.0.1:" in done.stdout
     assert "QT-MODULES:\n" in done.stderr
     assert len(llm.requests) == 1
+
+
+def test_the_embedded_runtime_in_use_by_the_window_is_a_setup_error_saying_what_to_do(
+    tmp_path: Path, playground_home: Path
+) -> None:
+    """The window's runtime holds the data folder: the command stops and says what to close,
+    instead of a second runtime writing the same database."""
+    store = open_store()
+    data_dir = store.paths.data / "runtime"
+    with ScriptedLLM() as llm, start_runtime(data_dir, model_base_url=llm.base_url) as window:
+        suite = _suite(tmp_path / "s.json", _assistant(window), contains="You said: ping")
+        done = _cli([str(suite)], playground_home, PLAYGROUND_MODEL_BASE_URL=llm.base_url)
+        # The window's runtime is untouched and still serving.
+        assert httpx.get(window.api_base + "/assistants", headers=window.headers).is_success
+        assert llm.requests == []
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"data folder {data_dir} is in use by another runtime" in done.stderr
+    assert f"(process {window.process.pid})" in done.stderr
+    assert "close the window or wait for the other run to finish" in done.stderr

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import public_reason, public_text
 from . import cgroups
 from .kernel import KernelStartError, SandboxedKernel
 from .limits import MIB, Limits
@@ -104,7 +105,7 @@ class CodeInterpreter:
     @property
     def unavailable_reason(self) -> str | None:
         """Why the interpreter is off (no sandbox, not allowed to run unsafe), else None."""
-        return None if self.available else self._isolation.description
+        return None if self.available else public_text(self._isolation.description)
 
     @property
     def unsafe(self) -> bool:
@@ -233,8 +234,8 @@ class CodeInterpreter:
         check_session_id(session_id)
         if self._closed:
             return ExecutionResult(error="The code interpreter has been shut down.")
-        if not self.available:
-            reason = self._isolation.description
+        reason = self.unavailable_reason
+        if reason is not None:
             return ExecutionResult(error=reason, logs=reason + "\n")
         if not isinstance(code, str):
             return ExecutionResult(error="The code to run must be text.")
@@ -251,7 +252,9 @@ class CodeInterpreter:
                 try:
                     session.kernel = await self._start_kernel_for(session_id, session)
                 except Exception as exc:
-                    return ExecutionResult(error=str(exc), logs=f"{exc}\n")
+                    # The model and the user see this: no folder of the server in it.
+                    reason = public_reason(exc)
+                    return ExecutionResult(error=reason, logs=f"{reason}\n")
                 if session.lost_kernel:
                     note = FRESH_KERNEL_NOTE.format(why=session.lost_kernel)
                     session.lost_kernel = None

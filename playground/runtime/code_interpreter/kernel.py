@@ -25,6 +25,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from ..errors import public_reason, public_text
 from .cgroups import Cgroup
 from .kernel_startup import DROPPED_EXPRESSION, bind_code, setup_code
 from .limits import Limits
@@ -134,12 +135,15 @@ class SandboxedKernel:
             raise
         except Exception as exc:
             await self.stop()
-            raise KernelStartError(f"The Python kernel could not be started: {exc}") from exc
+            raise KernelStartError(
+                f"The Python kernel could not be started: {public_reason(exc)}"
+            ) from exc
         outcome = await self._run_silent(setup_code(self._limits.max_output_bytes))
         if outcome.error or outcome.died or outcome.timed_out:
             await self.stop()
             raise KernelStartError(
-                f"The Python kernel started but its setup failed: {outcome.error or 'no reply'}"
+                "The Python kernel started but its setup failed: "
+                + public_text(outcome.error or "no reply")
             )
 
     async def _launch(self) -> None:
@@ -167,7 +171,8 @@ class SandboxedKernel:
             outcome = await self._run_silent(bind_code(str(workdir)))
             if outcome.error or outcome.died or outcome.timed_out:
                 raise KernelStartError(
-                    f"The Python kernel could not switch to its working folder: {outcome.error}"
+                    "The Python kernel could not switch to its working folder: "
+                    + public_text(outcome.error or "no reply")
                 )
             self.data_dir = workdir
         self.bound_to = session_id
@@ -200,7 +205,7 @@ class SandboxedKernel:
             if self._km.has_kernel:
                 await self._km.shutdown_kernel(now=True)
             else:
-                self._km.cleanup_resources()
+                await self._km.cleanup_resources()
         except Exception:
             # A kernel that is already gone may make cleanup complain; the process is
             # what matters and kill_kernel tolerates a missing one.
