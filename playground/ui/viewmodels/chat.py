@@ -23,17 +23,50 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from playground.protocol import (
+    Annotation,
+    FileCitationAnnotation,
+    FilePathAnnotation,
+    ImageFileContent,
+    ImageUrlContent,
+    Message,
+    RefusalContent,
+    Run,
+    TextContent,
+    UnknownAnnotation,
+    UnknownContent,
+    UrlCitationAnnotation,
+)
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
+from playground.runs.events import (
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    RequiresAction,
+    RunCancelled,
+    RunCompleted,
+    RunCreated,
+    RunEvent,
+    RunExpired,
+    RunFailed,
+    RunIncomplete,
+    RunStatusChanged,
+    StepCreated,
+    StepUpdated,
+)
 from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
+from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver, RunSession
     from playground.ui.viewmodels.threads import ThreadsViewModel
     from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
 
@@ -119,7 +152,7 @@ class RunState:
     status: str = "sending"
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
-    session: Any = None
+    session: RunSession | None = None
     #: Cancel was pressed before the server had the run: cancel it as soon as it does.
     cancel_requested: bool = False
     #: In progress, but the model has produced nothing yet (a local model still loading,
@@ -135,30 +168,31 @@ class RunState:
         return max(0.0, end - self.started)
 
 
-_CITATION_TEXT = re.compile(r"\s+$")
-
-
-def item_from_message(message: Any) -> ChatItem:
+def item_from_message(message: Message) -> ChatItem:
     """A protocol ``Message`` as a bubble: text parts joined, annotations → footnote links."""
     parts: list[str] = []
     footnotes: list[Footnote] = []
     images: list[str] = []
     for part in message.content or []:
-        kind = getattr(part, "type", None)
-        if kind == "text":
-            value, notes = _annotate(part.text.value, part.text.annotations, len(footnotes))
-            parts.append(value)
-            footnotes.extend(notes)
-        elif kind == "image_file":
-            # Shown as a thumbnail under the text (the view renders ``images``).
-            images.append(part.image_file.file_id)
-        elif kind == "image_url":
-            # The address is server text: escaped, so it can never become a link or markup.
-            parts.append(f"*\\[image at {escape_markdown(str(part.image_url.url))}, not loaded\\]*")
-        elif kind == "refusal":
-            parts.append(f"*The model refused:* {part.refusal}")
-        else:
-            parts.append(f"*\\[{escape_markdown(str(kind or 'unknown'))} content not shown\\]*")
+        match part:
+            case TextContent():
+                value, notes = _annotate(part.text.value, part.text.annotations, len(footnotes))
+                parts.append(value)
+                footnotes.extend(notes)
+            case ImageFileContent():
+                # Shown as a thumbnail under the text (the view renders ``images``).
+                images.append(part.image_file.file_id)
+            case ImageUrlContent():
+                # The address is server text: escaped, so it can never become a link or markup.
+                url = escape_markdown(str(part.image_url.url))
+                parts.append(f"*\\[image at {url}, not loaded\\]*")
+            case RefusalContent():
+                parts.append(f"*The model refused:* {part.refusal}")
+            case UnknownContent():
+                kind = escape_markdown(str(part.type or "unknown"))
+                parts.append(f"*\\[{kind} content not shown\\]*")
+            case _:
+                assert_never(part)
     attachments = [a.file_id for a in (message.attachments or [])]
     return ChatItem(
         key=message.id,
@@ -173,12 +207,12 @@ def item_from_message(message: Any) -> ChatItem:
     )
 
 
-def model_problem_of(run: Any) -> str:
+def model_problem_of(run: Run) -> str:
     """The runtime's "model endpoint unreachable" message from a failed run, or ""."""
     from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
 
-    error = getattr(run, "last_error", None)
-    message = str(getattr(error, "message", "") or "")
+    error = run.last_error
+    message = str(error.message or "") if error is not None else ""
     return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
 
 
@@ -188,13 +222,33 @@ IMAGE_LINK = "playground:image/"
 FOLDER_LINK = "playground:folder/"
 
 
+def _run_of(event: RunEvent) -> Run | None:
+    """The run snapshot an event carries (events about steps and messages carry none)."""
+    match event:
+        case (
+            RunCreated(run=run)
+            | RunStatusChanged(run=run)
+            | RequiresAction(run=run)
+            | RunCompleted(run=run)
+            | RunFailed(run=run)
+            | RunIncomplete(run=run)
+            | RunExpired(run=run)
+            | RunCancelled(run=run)
+        ):
+            return run
+        case StepCreated() | StepUpdated() | MessageCreated() | MessageDelta() | MessageCompleted():
+            return None
+        case _:
+            assert_never(event)
+
+
 def sandbox_file_name(text: str, fallback: str) -> str:
     """``sandbox:/mnt/data/report.csv`` → ``report.csv``; the file id when there is no name."""
     name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
     return name or fallback
 
 
-def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list[Footnote]]:
+def _annotate(text: str, annotations: list[Annotation], offset: int) -> tuple[str, list[Footnote]]:
     """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``).
 
     A ``file_path`` span (``sandbox:/mnt/data/x.csv``) becomes a link the chat handles
@@ -204,29 +258,27 @@ def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list
     notes: list[Footnote] = []
     spans: list[tuple[int, int, int, str]] = []  # start, end, number, file id for file_path
     for ann in annotations or []:
-        kind = getattr(ann, "type", None) or "annotation"
         number = offset + len(notes) + 1
-        span_text = getattr(ann, "text", "") or ""
         file_id = ""
-        if kind == "file_citation":
-            notes.append(
-                Footnote(
-                    number,
-                    "file citation",
-                    ann.file_citation.file_id,
-                    ann.file_citation.quote or "",
+        match ann:
+            case FileCitationAnnotation():
+                citation = ann.file_citation
+                notes.append(
+                    Footnote(number, "file citation", citation.file_id, citation.quote or "")
                 )
-            )
-        elif kind == "file_path":
-            file_id = ann.file_path.file_id
-            name = sandbox_file_name(span_text, file_id)
-            notes.append(Footnote(number, "file", file_id, name=name))
-        elif kind == "url_citation":
-            notes.append(
-                Footnote(number, "link", ann.url_citation.url, ann.url_citation.title or "")
-            )
-        else:
-            notes.append(Footnote(number, str(kind), ""))
+            case FilePathAnnotation():
+                file_id = ann.file_path.file_id
+                name = sandbox_file_name(ann.text, file_id)
+                notes.append(Footnote(number, "file", file_id, name=name))
+            case UrlCitationAnnotation():
+                link = ann.url_citation
+                notes.append(Footnote(number, "link", link.url, link.title or ""))
+            case UnknownAnnotation():
+                notes.append(Footnote(number, str(ann.type or "annotation"), ""))
+            case _:
+                assert_never(ann)
+        # Unknown annotations may still carry a span (extra fields are kept).
+        span_text = str(getattr(ann, "text", "") or "")
         start, end = getattr(ann, "start_index", None), getattr(ann, "end_index", None)
         if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
             spans.append((start, end, number, file_id))
@@ -543,11 +595,10 @@ class ChatViewModel(QObject):
         self._draft_dirty = False
         self.attachments.set_paths(self._draft_attachments)
         self.draft_loaded.emit(self._draft_text)
-        if thread_id is None or session.client is None:
+        client: AssistantsClient | None = session.client
+        if thread_id is None or client is None:
             return
-        messages = await session.client.messages.list(
-            thread_id, limit=HISTORY_LIMIT, order="desc"
-        ).page()
+        messages = await client.messages.list(thread_id, limit=HISTORY_LIMIT, order="desc").page()
         if thread_id != self._thread_id:
             return  # the person switched away while this was loading
         loaded = [self._named(item_from_message(m)) for m in reversed(messages.data)]
@@ -564,7 +615,7 @@ class ChatViewModel(QObject):
     async def _load_older(self, thread_id: str) -> None:
         try:
             oldest = next((i.key for i in self._items if not i.key.startswith("notice:")), None)
-            client = self._session.client
+            client: AssistantsClient | None = self._session.client
             if oldest is None or client is None:
                 return
             page = await client.messages.list(
@@ -607,10 +658,11 @@ class ChatViewModel(QObject):
             notice_key,
         )
 
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return items
         try:
-            runs = await self._session.client.runs.list(
-                thread_id, limit=HISTORY_LIMIT, order="asc"
-            ).page()
+            runs = await client.runs.list(thread_id, limit=HISTORY_LIMIT, order="asc").page()
         except Exception as exc:  # the lines are a help; the messages still show
             log.info("Could not list the thread's runs: %s", type(exc).__name__)
             return items
@@ -649,10 +701,12 @@ class ChatViewModel(QObject):
         overrides: RunOverrides,
     ) -> None:
         session = self._session
-        client = session.client
+        client: AssistantsClient | None = session.client
         assistant_id = self._assistant_id
         origin = state.thread_id  # "" when the thread does not exist yet
         try:
+            if client is None:  # send() checked; the connection went since
+                raise ConnectionError("The connection closed before the message was sent.")
             thread_id = origin
             if not thread_id:
                 thread = await client.threads.create()
@@ -673,7 +727,7 @@ class ChatViewModel(QObject):
                     self.thread_changed.emit(thread_id)
                 else:  # the person moved on meanwhile: remember it, do not jump to it
                     await self._threads.adopt(thread_id, title, assistant_id, make_current=False)
-            body = await self._message_body(text, attachments)
+            body = await self._message_body(client, text, attachments)
             message = await client.messages.create(thread_id, body)
             if thread_id == self._thread_id:
                 # Upsert: the thread's first load may already have brought this message.
@@ -699,7 +753,9 @@ class ChatViewModel(QObject):
 
         return default_tools(path, self.attachments.available)
 
-    async def _message_body(self, text: str, attachments: list[Attachment]) -> dict[str, Any]:
+    async def _message_body(
+        self, client: AssistantsClient, text: str, attachments: list[Attachment]
+    ) -> dict[str, Any]:
         """The CreateMessage body: each file routed to its tools, images also as content."""
         text = text or "(see the attached files)"
         files: list[dict[str, Any]] = []
@@ -707,9 +763,7 @@ class ChatViewModel(QObject):
         # v1 has no image_file content in created messages: images go as files there.
         image_parts = self._session.api_family != "v1"
         for attachment in attachments:
-            uploaded = await self._session.client.files.upload(
-                Path(attachment.path), purpose="assistants"
-            )
+            uploaded = await client.files.upload(Path(attachment.path), purpose="assistants")
             self._file_names[uploaded.id] = attachment.name
             self._names_asked.add(uploaded.id)
             if attachment.image and image_parts:
@@ -747,7 +801,7 @@ class ChatViewModel(QObject):
     ) -> None:
         from playground.ui.viewmodels.run_notices import AFTER_MESSAGE_KEY
 
-        driver = self._session.driver
+        driver: RunDriver | None = self._session.driver
         state.status = "queued"
         self._emit_run_state()
         kwargs = overrides.as_kwargs()
@@ -755,6 +809,8 @@ class ChatViewModel(QObject):
             # Where the run's outcome line belongs when the thread is reloaded.
             kwargs["metadata"] = {AFTER_MESSAGE_KEY: after}
         try:
+            if driver is None:
+                raise ConnectionError("The connection closed before the run could start.")
             run_session = await driver.create_run(thread_id, assistant_id, **kwargs)
             state.session = run_session
             if state.cancel_requested:
@@ -782,46 +838,68 @@ class ChatViewModel(QObject):
 
     # -- events ---------------------------------------------------------------------------
 
-    def _on_event(self, state: RunState, event: Any) -> None:
-        name = type(event).__name__
-        run = getattr(event, "run", None)
+    def _on_event(self, state: RunState, event: RunEvent) -> None:
+        run = _run_of(event)
         if run is not None:
             state.run_id = run.id
             previous, state.status = state.status, str(run.status)
             if state.status == "in_progress" and previous != "in_progress":
                 # Entering in_progress (again, after tool outputs): nothing from the model yet.
                 state.waiting_for_model = True
-        if name in ("StepCreated", "StepUpdated", "MessageCreated", "MessageDelta"):
+        if isinstance(event, StepCreated | StepUpdated | MessageCreated | MessageDelta):
             state.waiting_for_model = False
         if state.status != "in_progress":
             state.waiting_for_model = False
         current = state.thread_id == (self._thread_id or "")
         if current:
             self.run_event.emit(event)
-        handler = getattr(self, f"_ev_{name}", None)
-        if handler is not None:
-            handler(state, event, current)
+        self._handle_event(state, event, current)
         self._emit_run_state()
 
-    def _ev_MessageCreated(self, state: RunState, event: Any, current: bool) -> None:
-        if current:
-            self._upsert(item_from_message(event.message))
+    def _handle_event(self, state: RunState, event: RunEvent, current: bool) -> None:
+        """What each event does to the chat; a new event kind fails mypy here until handled."""
+        match event:
+            case RunCreated() | RunStatusChanged() | StepCreated() | StepUpdated():
+                pass  # the status strip follows ``state``; the inspector shows steps
+            case MessageCreated(message=message) | MessageDelta(message=message):
+                if current:
+                    self._upsert(item_from_message(message))
+            case MessageCompleted(message=message):
+                if current:
+                    item = item_from_message(message)
+                    self._upsert(item)
+                    self._resolve_file_names([item])
+            case RequiresAction():
+                self._on_requires_action(state, event, current)
+            case RunCompleted():
+                self._finish(state, "completed")
+                self._session.set_model_problem("")
+            case RunFailed(run=run, reason=reason):
+                self._finish(state, "failed")
+                problem = model_problem_of(run)
+                if problem:
+                    self._session.set_model_problem(problem)
+                self._notice(state, f"The run failed: {reason}", "error", current)
+            case RunIncomplete(reason=reason):
+                self._finish(state, "incomplete")
+                self._notice(state, reason, "error", current)
+            case RunExpired():
+                self._finish(state, "expired")
+                self._notice(state, EXPIRED_TEXT, "error", current)
+            case RunCancelled():
+                self._finish(state, "cancelled")
+                self._notice(state, CANCELLED_TEXT, "info", current)
+            case _:
+                assert_never(event)
 
-    def _ev_MessageDelta(self, state: RunState, event: Any, current: bool) -> None:
-        if current and event.message is not None:
-            self._upsert(item_from_message(event.message))
-
-    def _ev_MessageCompleted(self, state: RunState, event: Any, current: bool) -> None:
-        if current:
-            item = item_from_message(event.message)
-            self._upsert(item)
-            self._resolve_file_names([item])
-
-    def _ev_RequiresAction(self, state: RunState, event: Any, current: bool) -> None:
+    def _on_requires_action(self, state: RunState, event: RequiresAction, current: bool) -> None:
         from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
 
         if self.prompt is not None:
             self.prompt.close()  # a new batch replaces an old one (repeated requires_action)
+        run_session = state.session
+        if run_session is None:
+            return  # cannot happen: events come from the session once it exists
         if not event.tool_calls:
             # Foundry's preview tool approvals carry no function calls to answer here.
             self._notice(
@@ -833,7 +911,7 @@ class ChatViewModel(QObject):
             )
             return
         prompt = ToolPromptViewModel(
-            self._session, state.session, event, assistant_id=self._assistant_id, parent=self
+            self._session, run_session, event, assistant_id=self._assistant_id, parent=self
         )
         self.prompt = prompt
         prompt.finished.connect(self._on_prompt_finished)
@@ -847,34 +925,6 @@ class ChatViewModel(QObject):
             return
         if prompt.thread_id == self._thread_id:
             self.tool_prompt_requested.emit(prompt)
-
-    def _ev_RunCompleted(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "completed")
-        self._session.set_model_problem("")
-
-    def _ev_RunFailed(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "failed")
-        problem = model_problem_of(event.run)
-        if problem:
-            self._session.set_model_problem(problem)
-        self._notice(state, f"The run failed: {event.reason}", "error", current)
-
-    def _ev_RunIncomplete(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "incomplete")
-        self._notice(state, str(event.reason), "error", current)
-
-    def _ev_RunExpired(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "expired")
-        self._notice(
-            state,
-            "The run expired: the tool outputs were not submitted before its deadline.",
-            "error",
-            current,
-        )
-
-    def _ev_RunCancelled(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "cancelled")
-        self._notice(state, "The run was cancelled.", "info", current)
 
     def _on_prompt_outputs_submitted(self, pairs: list[tuple[str, str]]) -> None:
         for call_id, source in pairs:
@@ -901,26 +951,30 @@ class ChatViewModel(QObject):
             if note.kind == "file citation" and note.target and note.target not in self._names_asked
         ] + [i for item in items for i in item.attachment_ids if i not in self._names_asked]
         wanted = list(dict.fromkeys(wanted))[:MAX_NAME_LOOKUPS]
-        if not wanted or self._session.client is None:
+        client: AssistantsClient | None = self._session.client
+        if not wanted or client is None:
             return
         self._names_asked.update(wanted)
         self._session.runner.start(
             "chat.file_names",
-            self._fetch_file_names(self._session.client, wanted),
+            self._fetch_file_names(client, wanted),
             replace=False,
             label="Looking up cited files",
         )
 
-    async def _fetch_file_names(self, client: Any, file_ids: list[str]) -> None:
+    async def _fetch_file_names(self, client: AssistantsClient, file_ids: list[str]) -> None:
+        from playground.api import NotFoundError
+
         found: dict[str, str] = {}
         for file_id in file_ids:
             try:
                 meta = await client.files.retrieve(file_id)
-            except Exception as exc:  # a deleted file or an odd server: the id will do
-                if type(exc).__name__ == "NotFoundError":
-                    found[file_id] = f"{file_id} (no longer on the server)"
+            except NotFoundError:
+                found[file_id] = f"{file_id} (no longer on the server)"
                 continue
-            name = str(getattr(meta, "filename", "") or "")
+            except Exception:  # an odd server: the id will do
+                continue
+            name = str(meta.filename or "")
             if name:
                 found[file_id] = name
         if client is not self._session.client:
