@@ -3,8 +3,8 @@
 Two sources feed one set of records: the live run events the chat view model emits (the
 same ``playground.runs.events`` objects the chat renders, so the tree and the chat never
 disagree) and, when a thread is opened, its history listed through the api client. Events
-are read by shape (``event.run``, ``event.step``, ``event.message``, ``event.reason``) rather
-than by class so a new event type in the driver is harmless here.
+are handled by one ``match`` over the driver's ``RunEvent`` union, so a new event kind in the
+driver fails the type check here until the inspector decides what it shows.
 
 The view model keeps plain data (protocol objects plus local arrival times) and answers the
 widgets' questions: the tree structure, the detail of a node, raw JSON, and the timeline of a
@@ -18,8 +18,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, assert_never
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, Signal
 
 from playground.api.errors import BadRequestError, UnsupportedFeatureError
@@ -33,12 +34,31 @@ from playground.protocol import (
     Run,
     RunStep,
     TextContent,
+    ToolCall,
     ToolCallsDetails,
+    Usage,
 )
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
+from playground.runs.events import (
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    RequiresAction,
+    RunCancelled,
+    RunCompleted,
+    RunCreated,
+    RunEvent,
+    RunExpired,
+    RunFailed,
+    RunIncomplete,
+    RunStatusChanged,
+    StepCreated,
+    StepUpdated,
+)
 from playground.ui.viewmodels.timestamps import clock_text, epoch
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.ui.viewmodels.outputs import OutputsViewModel
     from playground.ui.viewmodels.session import Session
 
@@ -151,7 +171,7 @@ def format_duration(seconds: float | None) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-def format_usage(usage: Any) -> str:
+def format_usage(usage: Usage | None) -> str:
     if usage is None:
         return ""
     return (
@@ -257,12 +277,13 @@ def outputs_of_message(message: Message) -> list[OutputRef]:
     return refs
 
 
-def raw_json(obj: Any) -> str:
+def raw_json(obj: object) -> str:
     """Indented JSON of a wire object as received (extras kept, absent fields absent)."""
-    if hasattr(obj, "model_dump"):
-        data = obj.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    else:
-        data = obj
+    data = (
+        obj.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        if isinstance(obj, BaseModel)
+        else obj
+    )
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
@@ -339,14 +360,14 @@ class InspectorViewModel(QObject):
         """ "you", "canned text", "local Python", or "" when the chat did not say."""
         return self._tool_sources.get(tool_call_id, "")
 
-    def tool_call(self, key: NodeKey) -> Any:
+    def tool_call(self, key: NodeKey) -> ToolCall | None:
         step = self.step(key.run_id, key.step_id)
         if step is None or not isinstance(step.step_details, ToolCallsDetails):
             return None
         calls = step.step_details.tool_calls
         return calls[key.index] if 0 <= key.index < len(calls) else None
 
-    def object_for(self, key: NodeKey) -> Any:
+    def object_for(self, key: NodeKey) -> Run | RunStep | ToolCall | Message | None:
         """The wire object behind a node (for details and raw JSON)."""
         if key.kind == "run":
             record = self._runs.get(key.run_id)
@@ -436,7 +457,7 @@ class InspectorViewModel(QObject):
         self.thread_changed.emit(None)
         self.runs_reset.emit()
 
-    def on_chat_run_event(self, event: object) -> None:
+    def on_chat_run_event(self, event: RunEvent) -> None:
         """Apply one driver event (RunCreated, StepUpdated, MessageCompleted, RunFailed...)."""
         try:
             self._apply_event(event)
@@ -447,7 +468,7 @@ class InspectorViewModel(QObject):
 
     async def load_history(self, thread_id: str) -> None:
         """List the thread's recent runs, their steps and messages; merge into the records."""
-        client = self.session.client
+        client: AssistantsClient | None = self.session.client
         if client is None:
             return
         self._set_loading(True)
@@ -481,7 +502,9 @@ class InspectorViewModel(QObject):
             self._note_outputs(outputs_of_message(message))
         self.runs_reset.emit()
 
-    async def _list_steps(self, client: Any, thread_id: str, run_id: str) -> list[RunStep]:
+    async def _list_steps(
+        self, client: AssistantsClient, thread_id: str, run_id: str
+    ) -> list[RunStep]:
         """Every step of the run: all pages, not just the first 100 (up to the page cap)."""
         try:
             pager = client.steps.list(
@@ -492,7 +515,7 @@ class InspectorViewModel(QObject):
             # Older servers (v1, Azure previews) refuse include[]; results come without text.
             pager = client.steps.list(thread_id, run_id, order="asc", limit=100)
             steps = list(await pager.to_list())
-        if getattr(pager, "truncated", False):
+        if pager.truncated:
             self.session.bridge.post_notice(f"Run {run_id}: {pager.notice}")
         return steps
 
@@ -513,20 +536,39 @@ class InspectorViewModel(QObject):
             return True
         return not thread_id or thread_id == self._thread_id
 
-    def _apply_event(self, event: object) -> None:
-        run = getattr(event, "run", None)
-        step = getattr(event, "step", None)
-        message = getattr(event, "message", None)
-        if isinstance(run, Run) and self._accepts(run.thread_id):
-            self._apply_run(run, str(getattr(event, "reason", "") or ""))
-        if isinstance(step, RunStep) and self._accepts(step.thread_id):
-            self._apply_step(step)
-        if isinstance(message, Message) and self._accepts(message.thread_id):
-            self._messages[message.id] = message
-            self._note_outputs(outputs_of_message(message))
-            streaming_text = getattr(event, "text_delta", None) is not None
-            if message.run_id and message.run_id in self._runs and not streaming_text:
-                self.run_changed.emit(message.run_id)
+    def _apply_event(self, event: RunEvent) -> None:
+        match event:
+            case (
+                RunCreated(run=run)
+                | RunStatusChanged(run=run)
+                | RequiresAction(run=run)
+                | RunCompleted(run=run)
+                | RunExpired(run=run)
+                | RunCancelled(run=run)
+            ):
+                if self._accepts(run.thread_id):
+                    self._apply_run(run, "")
+            case RunFailed(run=run, reason=reason) | RunIncomplete(run=run, reason=reason):
+                if self._accepts(run.thread_id):
+                    self._apply_run(run, reason)
+            case StepCreated(step=step) | StepUpdated(step=step):
+                if self._accepts(step.thread_id):
+                    self._apply_step(step)
+            case MessageCreated(message=message) | MessageCompleted(message=message):
+                self._apply_message(message, streaming=False)
+            case MessageDelta(message=message):
+                self._apply_message(message, streaming=True)
+            case _:
+                assert_never(event)
+
+    def _apply_message(self, message: Message, *, streaming: bool) -> None:
+        if not self._accepts(message.thread_id):
+            return
+        self._messages[message.id] = message
+        self._note_outputs(outputs_of_message(message))
+        # A streaming delta changes the text only; the run's row need not be redrawn.
+        if message.run_id and message.run_id in self._runs and not streaming:
+            self.run_changed.emit(message.run_id)
 
     def _apply_run(self, run: Run, reason: str) -> None:
         record = self._runs.get(run.id)
