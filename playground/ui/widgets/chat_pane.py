@@ -230,7 +230,9 @@ class ChatPane(QWidget):
 
     def _make_room_for_chips(self) -> None:
         # The splitter keeps the composer area's height; chips must not squeeze into it.
-        self._bottom.layout().activate()
+        layout = self._bottom.layout()
+        if layout is not None:
+            layout.activate()
         need = self._bottom.minimumSizeHint().height()
         if self.attachment_chips.note.isVisible():
             width = max(self._bottom.width(), 200)
