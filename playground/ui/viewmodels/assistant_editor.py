@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +31,9 @@ from playground.ui.viewmodels.functions import (
     parse_parameters,
 )
 from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.api import AssistantsClient
 
 log = logging.getLogger(__name__)
 
@@ -650,7 +653,7 @@ class AssistantEditorViewModel(QObject):
             self.save_refused.emit(reason)
             self._session.bridge.post_error("The assistant cannot be saved yet", reason)
             return None
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         if client is None:
             reason = "Connect to a server first."
             self.save_refused.emit(reason)
@@ -675,7 +678,7 @@ class AssistantEditorViewModel(QObject):
             self._original = draft_from_assistant(result, dict(draft.function_modes))
             self._set(self._draft)
         self.saved.emit(result)
-        return result  # type: ignore[no-any-return]
+        return result
 
     async def _save_modes(self, assistant_id: str, draft: AssistantDraft) -> None:
         profile_id = self._session.profile_id

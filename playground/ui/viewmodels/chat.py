@@ -58,6 +58,7 @@ from playground.runs.events import (
     RunStatusChanged,
     StepCreated,
     StepUpdated,
+    run_of,
 )
 from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
@@ -220,26 +221,6 @@ def model_problem_of(run: Run) -> str:
 FILE_LINK = "playground:file/"
 IMAGE_LINK = "playground:image/"
 FOLDER_LINK = "playground:folder/"
-
-
-def _run_of(event: RunEvent) -> Run | None:
-    """The run snapshot an event carries (events about steps and messages carry none)."""
-    match event:
-        case (
-            RunCreated(run=run)
-            | RunStatusChanged(run=run)
-            | RequiresAction(run=run)
-            | RunCompleted(run=run)
-            | RunFailed(run=run)
-            | RunIncomplete(run=run)
-            | RunExpired(run=run)
-            | RunCancelled(run=run)
-        ):
-            return run
-        case StepCreated() | StepUpdated() | MessageCreated() | MessageDelta() | MessageCompleted():
-            return None
-        case _:
-            assert_never(event)
 
 
 def sandbox_file_name(text: str, fallback: str) -> str:
@@ -839,7 +820,7 @@ class ChatViewModel(QObject):
     # -- events ---------------------------------------------------------------------------
 
     def _on_event(self, state: RunState, event: RunEvent) -> None:
-        run = _run_of(event)
+        run = run_of(event)
         if run is not None:
             state.run_id = run.id
             previous, state.status = state.status, str(run.status)

@@ -16,6 +16,7 @@ from playground.ui.messages import describe_exception
 from playground.ui.viewmodels.session import ProfileKeys, Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.store.profiles import ConnectionProfile
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ class ConnectionViewModel(QObject):
             return report
         try:
             report.checks.append(CheckResult("Connect", True, connection.description))
-            client = connection.client
+            client: AssistantsClient = connection.client
             try:
                 page = await client.assistants.list(limit=20).page()
                 n = len(page.data)

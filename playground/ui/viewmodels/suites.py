@@ -18,6 +18,8 @@ from playground.testing.results import CaseRun, SuiteReport
 from playground.testing.suite import Case, Suite
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver
     from playground.ui.viewmodels.session import Session
 
 
@@ -168,7 +170,10 @@ class SuitesViewModel(QObject):
     async def _add_thread(self, thread_id: str, name: str) -> None:
         from playground.testing.capture import capture_thread
 
-        captured = await capture_thread(self._session.client, thread_id)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # add_thread() checked; the connection went since
+        captured = await capture_thread(client, thread_id)
         if not captured.users:
             self._session.bridge.post_notice("This thread has no user messages to replay.")
             return
@@ -189,8 +194,11 @@ class SuitesViewModel(QObject):
         from playground.testing.runner import SuiteRunner
         from playground.testing.tool_answers import SavedFunctionModes
 
-        client = self._session.client
-        driver = self._session.driver or RunDriver(client)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # run() checked; the connection went since
+        session_driver: RunDriver | None = self._session.driver
+        driver = session_driver or RunDriver(client)
         extra = []
         if self._session.profile_id:
             extra.append(
