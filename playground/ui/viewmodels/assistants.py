@@ -83,10 +83,6 @@ class AssistantsViewModel(QObject):
         return [a for a in self._assistants if needle in _haystack(a)]
 
     @property
-    def filter_text(self) -> str:
-        return self._filter
-
-    @property
     def selected_id(self) -> str | None:
         return self._selected
 
@@ -97,10 +93,6 @@ class AssistantsViewModel(QObject):
     @property
     def models(self) -> list[str]:
         return list(self._models)
-
-    @property
-    def is_loading(self) -> bool:
-        return self._loading
 
     @property
     def api_family(self) -> str:

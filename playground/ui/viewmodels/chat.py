@@ -399,10 +399,6 @@ class ChatViewModel(QObject):
         return run is not None and run.active
 
     @property
-    def draft_text(self) -> str:
-        return self._draft_text
-
-    @property
     def draft_attachments(self) -> list[str]:
         return list(self._draft_attachments)
 

@@ -174,15 +174,6 @@ class ConnectionViewModel(QObject):
             return "Keys are saved in the system keyring."
         return f"Keys will be kept for this session only: {status.reason}."
 
-    async def has_saved_key(self, profile_id: str, model: bool = False) -> bool:
-        from playground.store.secrets import SecretPurpose
-
-        purpose = SecretPurpose.MODEL_KEY if model else SecretPurpose.API_KEY
-        value = await self._session.runner.run_blocking(
-            self._session.store.secrets.get, profile_id, purpose
-        )
-        return bool(value)
-
     def delete(self, profile_id: str) -> None:
         self._session.runner.start(
             None, self.delete_async(profile_id), label="Deleting the connection"

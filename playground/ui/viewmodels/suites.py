@@ -110,11 +110,6 @@ class SuitesViewModel(QObject):
 
     # -- intents --------------------------------------------------------------------------
 
-    def new_suite(self, name: str) -> None:
-        self._suite, self._path = None, None
-        self._pending_name = name
-        self.suite_changed.emit()
-
     def open(self, path: Path) -> None:
         self._session.runner.start("suites.file", self._open(path), label="Opening the suite")
 
@@ -182,8 +177,7 @@ class SuitesViewModel(QObject):
     def add_case(self, case: Case) -> None:
         """Add (or replace, by name) a case; a first case makes a new suite."""
         if self._suite is None:
-            name = getattr(self, "_pending_name", "") or "My suite"
-            self._suite = Suite(name=name, cases=[case])
+            self._suite = Suite(name="My suite", cases=[case])
         else:
             cases = [c for c in self._suite.cases if c.name != case.name] + [case]
             self._suite = self._suite.model_copy(update={"cases": cases})
