@@ -62,6 +62,7 @@ from playground.runs.events import (
 )
 from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
+from playground.ui.viewmodels.output_refs import sandbox_name
 from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
 from playground.ui.viewmodels.session import Session
 
@@ -223,12 +224,6 @@ IMAGE_LINK = "playground:image/"
 FOLDER_LINK = "playground:folder/"
 
 
-def sandbox_file_name(text: str, fallback: str) -> str:
-    """``sandbox:/mnt/data/report.csv`` → ``report.csv``; the file id when there is no name."""
-    name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
-    return name or fallback
-
-
 def _annotate(text: str, annotations: list[Annotation], offset: int) -> tuple[str, list[Footnote]]:
     """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``).
 
@@ -249,7 +244,7 @@ def _annotate(text: str, annotations: list[Annotation], offset: int) -> tuple[st
                 )
             case FilePathAnnotation():
                 file_id = ann.file_path.file_id
-                name = sandbox_file_name(ann.text, file_id)
+                name = sandbox_name(ann.text, file_id)
                 notes.append(Footnote(number, "file", file_id, name=name))
             case UrlCitationAnnotation():
                 link = ann.url_citation

@@ -26,14 +26,9 @@ from PySide6.QtCore import QObject, Signal
 from playground.api.errors import BadRequestError, UnsupportedFeatureError
 from playground.api.resources.base import FILE_SEARCH_CONTENT
 from playground.protocol import (
-    CodeInterpreterImageOutput,
-    CodeInterpreterToolCall,
-    FilePathAnnotation,
-    ImageFileContent,
     Message,
     Run,
     RunStep,
-    TextContent,
     ToolCall,
     ToolCallsDetails,
     Usage,
@@ -55,6 +50,7 @@ from playground.runs.events import (
     StepCreated,
     StepUpdated,
 )
+from playground.ui.viewmodels.output_refs import OutputRef, outputs_of_message, outputs_of_step
 from playground.ui.viewmodels.timestamps import clock_text, epoch
 
 if TYPE_CHECKING:
@@ -125,16 +121,6 @@ class Timeline:
     #: How the run ended ("completed", "failed"...); empty while it is still going. Drawn as
     #: a badge at the end of the status lane, so a finished run never reads "in progress".
     final_status: str = ""
-
-
-@dataclass(frozen=True)
-class OutputRef:
-    """A file a thread produced: a code-interpreter image, an ``image_file`` or a ``file_path``."""
-
-    file_id: str
-    kind: str  # "image" | "file"
-    name: str
-    origin: str
 
 
 def _end_time(obj: Run | RunStep) -> float | None:
@@ -235,46 +221,6 @@ def build_timeline(record: RunRecord, now: float) -> Timeline:
     axis_end = max([end_of_run, start] + [s.end for s in steps])
     final = str(run.status) if finished else ""
     return Timeline(start=start, end=axis_end, statuses=statuses, steps=steps, final_status=final)
-
-
-def outputs_of_step(step: RunStep) -> list[OutputRef]:
-    refs: list[OutputRef] = []
-    details = step.step_details
-    if isinstance(details, ToolCallsDetails):
-        for call in details.tool_calls:
-            if isinstance(call, CodeInterpreterToolCall):
-                for output in call.code_interpreter.outputs:
-                    if isinstance(output, CodeInterpreterImageOutput) and output.image.file_id:
-                        refs.append(
-                            OutputRef(
-                                output.image.file_id,
-                                "image",
-                                f"{output.image.file_id}.png",
-                                f"code interpreter ({step.id})",
-                            )
-                        )
-    return refs
-
-
-def sandbox_name(text: str, fallback: str) -> str:
-    """``sandbox:/mnt/data/report.csv`` → ``report.csv`` (the server's name, sanitised later)."""
-    name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
-    return name or fallback
-
-
-def outputs_of_message(message: Message) -> list[OutputRef]:
-    refs: list[OutputRef] = []
-    for part in message.content:
-        if isinstance(part, ImageFileContent) and part.image_file.file_id:
-            file_id = part.image_file.file_id
-            refs.append(OutputRef(file_id, "image", f"{file_id}.png", f"message {message.id}"))
-        elif isinstance(part, TextContent):
-            for note in part.text.annotations:
-                if isinstance(note, FilePathAnnotation) and note.file_path.file_id:
-                    file_id = note.file_path.file_id
-                    name = sandbox_name(note.text, file_id)
-                    refs.append(OutputRef(file_id, "file", name, f"message {message.id}"))
-    return refs
 
 
 def raw_json(obj: object) -> str:

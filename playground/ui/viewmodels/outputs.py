@@ -47,7 +47,7 @@ __all__ = [
 if TYPE_CHECKING:
     from playground.api import AssistantsClient
     from playground.store.outputs import CachedOutput
-    from playground.ui.viewmodels.inspector import OutputRef
+    from playground.ui.viewmodels.output_refs import OutputRef
     from playground.ui.viewmodels.session import Session
 
 #: Thumbnails fit in this square.

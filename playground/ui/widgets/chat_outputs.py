@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QImage
 
 from playground.ui.viewmodels.chat import ChatItem, ChatViewModel
-from playground.ui.viewmodels.inspector import OutputRef
+from playground.ui.viewmodels.output_refs import OutputRef
 from playground.ui.viewmodels.outputs import OutputItem, OutputsViewModel
 from playground.ui.widgets.gallery import OutputActions, open_containing_folder
 
