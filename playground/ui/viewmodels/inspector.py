@@ -8,7 +8,9 @@ driver fails the type check here until the inspector decides what it shows.
 
 The view model keeps plain data (protocol objects plus local arrival times) and answers the
 widgets' questions: the tree structure, the detail of a node, raw JSON, and the timeline of a
-run. It never touches widgets.
+run. It never touches widgets. The records and what is computed from them (timeline,
+durations, labels) are plain data in :mod:`.run_records`; the files found in steps and
+messages are :mod:`.output_refs`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, assert_never
 
 from pydantic import BaseModel
@@ -31,9 +33,7 @@ from playground.protocol import (
     RunStep,
     ToolCall,
     ToolCallsDetails,
-    Usage,
 )
-from playground.protocol.limits import TERMINAL_RUN_STATUSES
 from playground.runs.events import (
     MessageCompleted,
     MessageCreated,
@@ -51,7 +51,18 @@ from playground.runs.events import (
     StepUpdated,
 )
 from playground.ui.viewmodels.output_refs import OutputRef, outputs_of_message, outputs_of_step
-from playground.ui.viewmodels.timestamps import clock_text, epoch
+from playground.ui.viewmodels.run_records import (
+    TERMINAL_STATUSES,
+    RunRecord,
+    StatusMark,
+    Timeline,
+    build_timeline,
+    end_time,
+    format_usage,
+    is_newer,
+    transitions_from_timestamps,
+)
+from playground.ui.viewmodels.timestamps import epoch
 
 if TYPE_CHECKING:
     from playground.api import AssistantsClient
@@ -64,30 +75,8 @@ log = logging.getLogger(__name__)
 HISTORY_RUN_LIMIT = 30
 #: Messages read to find a thread's images and files for the gallery.
 HISTORY_MESSAGE_LIMIT = 100
-#: Statuses after which a run or step no longer changes.
-TERMINAL_STATUSES = TERMINAL_RUN_STATUSES
-
 #: Who supplied a function's output (the chat's tool-output prompt says).
 OUTPUT_SOURCES = {"you": "you", "canned": "canned text", "local_python": "local Python"}
-
-
-@dataclass(frozen=True)
-class StatusMark:
-    """A run entered ``status`` at ``at`` (seconds since the epoch)."""
-
-    status: str
-    at: float
-
-
-@dataclass
-class RunRecord:
-    """One run with its steps, in the order they were created."""
-
-    run: Run
-    steps: dict[str, RunStep] = field(default_factory=dict)
-    transitions: list[StatusMark] = field(default_factory=list)
-    #: Plain-words reason of a failed or incomplete run (from the driver).
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,128 +88,6 @@ class NodeKey:
     step_id: str = ""
     index: int = -1
     message_id: str = ""
-
-
-@dataclass(frozen=True)
-class TimelineSegment:
-    """A stretch of time on the run timeline (a status, or one step)."""
-
-    label: str
-    status: str
-    start: float
-    end: float
-    step_id: str = ""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    start: float
-    end: float
-    statuses: list[TimelineSegment]
-    steps: list[TimelineSegment]
-    #: How the run ended ("completed", "failed"...); empty while it is still going. Drawn as
-    #: a badge at the end of the status lane, so a finished run never reads "in progress".
-    final_status: str = ""
-
-
-def _end_time(obj: Run | RunStep) -> float | None:
-    for name in ("completed_at", "failed_at", "cancelled_at", "expired_at"):
-        value = epoch(getattr(obj, name, None))
-        if value is not None:
-            return value
-    return None
-
-
-def _start_time(obj: Run | RunStep) -> float | None:
-    return epoch(getattr(obj, "started_at", None)) or epoch(obj.created_at)
-
-
-def duration_s(obj: Run | RunStep, now: float | None = None) -> float | None:
-    """Seconds from start to end (or to ``now`` while still going); None when unknown."""
-    start = _start_time(obj)
-    if start is None:
-        return None
-    end = _end_time(obj)
-    if end is None:
-        if str(obj.status) in TERMINAL_STATUSES or now is None:
-            return None
-        return max(0.0, now - start)
-    return max(0.0, end - start)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
-
-
-def format_usage(usage: Usage | None) -> str:
-    if usage is None:
-        return ""
-    return (
-        f"{usage.total_tokens} tokens ({usage.prompt_tokens} prompt + "
-        f"{usage.completion_tokens} completion)"
-    )
-
-
-def format_time(stamp: float | None) -> str:
-    return clock_text(epoch(stamp))
-
-
-def step_label(step: RunStep) -> str:
-    """Short words for a step: "message", or the tool types it called."""
-    details = step.step_details
-    if isinstance(details, ToolCallsDetails):
-        kinds = [str(getattr(call, "type", None) or "unknown") for call in details.tool_calls]
-        return "tool calls: " + ", ".join(kinds) if kinds else "tool calls"
-    kind = str(getattr(details, "type", None) or step.type or "unknown step")
-    return "message" if kind == "message_creation" else kind.replace("_", " ")
-
-
-def transitions_from_timestamps(run: Run) -> list[StatusMark]:
-    """Status history of a loaded run, rebuilt from the timestamps the server keeps."""
-    created, started = epoch(run.created_at), epoch(run.started_at)
-    marks = [StatusMark("queued", created)] if created is not None else []
-    if started is not None:
-        marks.append(StatusMark("in_progress", started))
-    end = _end_time(run)
-    if end is not None:
-        marks.append(StatusMark(str(run.status), end))
-    elif str(run.status) not in ("queued", "in_progress") and marks:
-        marks.append(StatusMark(str(run.status), marks[-1].at))
-    return marks
-
-
-def build_timeline(record: RunRecord, now: float) -> Timeline:
-    """Status stretches and step bars of one run on one time axis (epoch seconds)."""
-    run = record.run
-    marks = sorted(record.transitions, key=lambda m: m.at) or transitions_from_timestamps(run)
-    start = marks[0].at if marks else (epoch(run.created_at) or now)
-    finished = str(run.status) in TERMINAL_STATUSES
-    end_of_run = _end_time(run) or (marks[-1].at if finished and marks else now)
-    statuses: list[TimelineSegment] = []
-    for i, mark in enumerate(marks):
-        if finished and i == len(marks) - 1 and mark.status in TERMINAL_STATUSES:
-            break  # the terminal status is the end of the axis, not a stretch
-        stop = marks[i + 1].at if i + 1 < len(marks) else end_of_run
-        statuses.append(TimelineSegment(mark.status, mark.status, mark.at, max(stop, mark.at)))
-    steps: list[TimelineSegment] = []
-    for step in record.steps.values():
-        s_start = epoch(step.created_at) or start
-        s_end = _end_time(step) or (end_of_run if finished else now)
-        if finished:  # a step cannot outlast its finished run (a server's bad stamp can)
-            s_start, s_end = min(s_start, end_of_run), min(s_end, end_of_run)
-        steps.append(
-            TimelineSegment(
-                step_label(step), str(step.status), s_start, max(s_end, s_start), step.id
-            )
-        )
-    axis_end = max([end_of_run, start] + [s.end for s in steps])
-    final = str(run.status) if finished else ""
-    return Timeline(start=start, end=axis_end, statuses=statuses, steps=steps, final_status=final)
 
 
 def raw_json(obj: object) -> str:
@@ -436,11 +303,11 @@ class InspectorViewModel(QObject):
             if record is None:
                 record = RunRecord(run=run, transitions=transitions_from_timestamps(run))
                 self._runs[run.id] = record
-            elif not _is_newer(record.run, run):
+            elif not is_newer(record.run, run):
                 record.run = run
             for step in steps:
                 current = record.steps.get(step.id)
-                if current is None or not _is_newer(current, step):
+                if current is None or not is_newer(current, step):
                     record.steps[step.id] = step
                 self._note_outputs(outputs_of_step(step))
         for message in message_page.data:
@@ -554,7 +421,7 @@ class InspectorViewModel(QObject):
         elif status == "in_progress":
             stamp = epoch(run.started_at)
         elif status in TERMINAL_STATUSES:
-            stamp = _end_time(run)
+            stamp = end_time(run)
         return stamp if stamp is not None else self._clock()
 
     def _note_outputs(self, refs: list[OutputRef]) -> None:
@@ -562,10 +429,3 @@ class InspectorViewModel(QObject):
             return
         for ref in refs:
             self.outputs.add_reference(ref)
-
-
-def _is_newer(current: Run | RunStep, loaded: Run | RunStep) -> bool:
-    """Whether the live snapshot we hold is further along than a loaded one."""
-    current_done = str(current.status) in TERMINAL_STATUSES
-    loaded_done = str(loaded.status) in TERMINAL_STATUSES
-    return current_done and not loaded_done

@@ -39,16 +39,15 @@ from playground.protocol import (
     ToolCall,
     ToolCallsDetails,
 )
-from playground.ui.viewmodels.inspector import (
-    InspectorViewModel,
-    NodeKey,
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
+from playground.ui.viewmodels.run_records import (
     duration_s,
     format_duration,
     format_time,
     format_usage,
     step_label,
 )
-from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
 from playground.ui.widgets.log_view import LogView
 
 #: Characters of one file-search result or function output shown inline.

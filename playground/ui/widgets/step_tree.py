@@ -15,9 +15,8 @@ from playground.protocol import (
     ToolCallsDetails,
 )
 from playground.ui.plain import tip
-from playground.ui.viewmodels.inspector import (
-    InspectorViewModel,
-    NodeKey,
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.run_records import (
     duration_s,
     format_duration,
     format_time,
