@@ -14,34 +14,21 @@ Rules this view model keeps:
   (the API's ``after`` cursor in ``desc`` order), until the server says there are no more.
   Views follow the list through ``items_reset``, ``items_inserted(start, count)`` and
   ``item_updated(index)``, so they can update only what changed.
+
+The bubbles themselves (a protocol message as Markdown with footnotes) are
+:mod:`.chat_items`; the run being followed and where run notices sit in the history are
+:mod:`.chat_runs`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
-from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from playground.protocol import (
-    Annotation,
-    FileCitationAnnotation,
-    FilePathAnnotation,
-    ImageFileContent,
-    ImageUrlContent,
-    Message,
-    RefusalContent,
-    Run,
-    TextContent,
-    UnknownAnnotation,
-    UnknownContent,
-    UrlCitationAnnotation,
-)
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
 from playground.runs.events import (
     MessageCompleted,
@@ -60,15 +47,20 @@ from playground.runs.events import (
     StepUpdated,
     run_of,
 )
-from playground.ui.markdown import escape_markdown
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
-from playground.ui.viewmodels.output_refs import sandbox_name
+from playground.ui.viewmodels.chat_items import ChatItem, item_from_message
+from playground.ui.viewmodels.chat_runs import (
+    RunOverrides,
+    RunState,
+    model_problem_of,
+    place_run_notices,
+)
 from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
     from playground.api import AssistantsClient
-    from playground.runs import RunDriver, RunSession
+    from playground.runs import RunDriver
     from playground.ui.viewmodels.threads import ThreadsViewModel
     from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
 
@@ -80,208 +72,6 @@ HISTORY_LIMIT = 100
 #: Cited files looked up per batch (a long thread's citations should not flood the server).
 MAX_NAME_LOOKUPS = 20
 _TERMINAL = TERMINAL_RUN_STATUSES
-
-
-@dataclass
-class Footnote:
-    """One annotation shown under a message: ``[n] kind: file / quote / url``."""
-
-    number: int
-    kind: str
-    target: str
-    quote: str = ""
-    #: A file's name as the message gives it (``sandbox:/mnt/data/<name>``), for file links.
-    name: str = ""
-
-
-@dataclass
-class ChatItem:
-    """One bubble: a message, or a line about a run's outcome (``role="notice"``)."""
-
-    key: str
-    role: str
-    text: str
-    footnotes: list[Footnote] = field(default_factory=list)
-    status: str = ""
-    run_id: str | None = None
-    images: list[str] = field(default_factory=list)
-    #: Attached files as the chat shows them: names once known, ids until then.
-    attachments: list[str] = field(default_factory=list)
-    #: The attached files' ids, in the same order as ``attachments``.
-    attachment_ids: list[str] = field(default_factory=list)
-    #: Notices: "error" (failed/expired/incomplete) or "info" (cancelled).
-    tone: str = ""
-
-
-@dataclass
-class RunOverrides:
-    """Optional per-run settings; ``None`` fields are not sent."""
-
-    instructions: str | None = None
-    additional_instructions: str | None = None
-    model: str | None = None
-    tool_choice: str | None = None
-    max_completion_tokens: int | None = None
-    temperature: float | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in (
-            "instructions",
-            "additional_instructions",
-            "model",
-            "max_completion_tokens",
-            "temperature",
-        ):
-            value = getattr(self, name)
-            if value is not None and value != "":
-                out[name] = value
-        if self.tool_choice:
-            choice = self.tool_choice.strip()
-            if choice in ("auto", "none", "required"):
-                out["tool_choice"] = choice
-            else:  # a function name forces that function
-                out["tool_choice"] = {"type": "function", "function": {"name": choice}}
-        return out
-
-
-@dataclass
-class RunState:
-    """What the status strip shows."""
-
-    thread_id: str
-    run_id: str | None = None
-    status: str = "sending"
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    session: RunSession | None = None
-    #: Cancel was pressed before the server had the run: cancel it as soon as it does.
-    cancel_requested: bool = False
-    #: In progress, but the model has produced nothing yet (a local model still loading,
-    #: a slow endpoint): the status strip says so instead of a bare "Running".
-    waiting_for_model: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.finished is None
-
-    def elapsed(self, now: float | None = None) -> float:
-        end = self.finished if self.finished is not None else (now or time.monotonic())
-        return max(0.0, end - self.started)
-
-
-def item_from_message(message: Message) -> ChatItem:
-    """A protocol ``Message`` as a bubble: text parts joined, annotations → footnote links."""
-    parts: list[str] = []
-    footnotes: list[Footnote] = []
-    images: list[str] = []
-    for part in message.content or []:
-        match part:
-            case TextContent():
-                value, notes = _annotate(part.text.value, part.text.annotations, len(footnotes))
-                parts.append(value)
-                footnotes.extend(notes)
-            case ImageFileContent():
-                # Shown as a thumbnail under the text (the view renders ``images``).
-                images.append(part.image_file.file_id)
-            case ImageUrlContent():
-                # The address is server text: escaped, so it can never become a link or markup.
-                url = escape_markdown(str(part.image_url.url))
-                parts.append(f"*\\[image at {url}, not loaded\\]*")
-            case RefusalContent():
-                parts.append(f"*The model refused:* {part.refusal}")
-            case UnknownContent():
-                kind = escape_markdown(str(part.type or "unknown"))
-                parts.append(f"*\\[{kind} content not shown\\]*")
-            case _:
-                assert_never(part)
-    attachments = [a.file_id for a in (message.attachments or [])]
-    return ChatItem(
-        key=message.id,
-        role=str(message.role),
-        text="\n\n".join(parts),
-        footnotes=footnotes,
-        status=str(message.status or ""),
-        run_id=message.run_id,
-        images=images,
-        attachments=list(attachments),
-        attachment_ids=attachments,
-    )
-
-
-def model_problem_of(run: Run) -> str:
-    """The runtime's "model endpoint unreachable" message from a failed run, or ""."""
-    from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
-
-    error = run.last_error
-    message = str(error.message or "") if error is not None else ""
-    return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
-
-
-#: In-app link targets the message view handles (``playground:file/<id>`` and friends).
-FILE_LINK = "playground:file/"
-IMAGE_LINK = "playground:image/"
-FOLDER_LINK = "playground:folder/"
-
-
-def _annotate(text: str, annotations: list[Annotation], offset: int) -> tuple[str, list[Footnote]]:
-    """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``).
-
-    A ``file_path`` span (``sandbox:/mnt/data/x.csv``) becomes a link the chat handles
-    (download, then Save As): inside a Markdown link only the target is swapped, so the
-    model's link text stays; a bare path becomes a link named after the file.
-    """
-    notes: list[Footnote] = []
-    spans: list[tuple[int, int, int, str]] = []  # start, end, number, file id for file_path
-    for ann in annotations or []:
-        number = offset + len(notes) + 1
-        file_id = ""
-        match ann:
-            case FileCitationAnnotation():
-                citation = ann.file_citation
-                notes.append(
-                    Footnote(number, "file citation", citation.file_id, citation.quote or "")
-                )
-            case FilePathAnnotation():
-                file_id = ann.file_path.file_id
-                name = sandbox_name(ann.text, file_id)
-                notes.append(Footnote(number, "file", file_id, name=name))
-            case UrlCitationAnnotation():
-                link = ann.url_citation
-                notes.append(Footnote(number, "link", link.url, link.title or ""))
-            case UnknownAnnotation():
-                notes.append(Footnote(number, str(ann.type or "annotation"), ""))
-            case _:
-                assert_never(ann)
-        # Unknown annotations may still carry a span (extra fields are kept).
-        span_text = str(getattr(ann, "text", "") or "")
-        start, end = getattr(ann, "start_index", None), getattr(ann, "end_index", None)
-        if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
-            spans.append((start, end, number, file_id))
-        elif span_text and span_text in text:
-            at = text.index(span_text)
-            spans.append((at, at + len(span_text), number, file_id))
-        else:
-            spans.append((len(text), len(text), number, ""))
-    by_number = {note.number: note for note in notes}
-    # Replace from the end so earlier indices stay valid.
-    for start, end, number, file_id in sorted(spans, reverse=True):
-        marker = f" [[{number}]](#fn-{number})"
-        if not file_id:
-            text = f"{text[:start]}{marker}{text[end:]}"
-            continue
-        target = FILE_LINK + quote(file_id, safe="")
-        if text[max(0, start - 2) : start] == "](" and text[end : end + 1] == ")":
-            text = f"{text[:start]}{target}){marker}{text[end + 1 :]}"
-        else:
-            label = _escape_link_text(by_number[number].name)
-            text = f"{text[:start]}[{label}]({target}){marker}{text[end:]}"
-    return text, notes
-
-
-def _escape_link_text(name: str) -> str:
-    """A file name as Markdown link text (brackets and emphasis characters escaped)."""
-    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", name)
 
 
 class ChatViewModel(QObject):
@@ -622,14 +412,7 @@ class ChatViewModel(QObject):
     async def _with_run_notices(
         self, thread_id: str, items: list[ChatItem], created: list[int]
     ) -> list[ChatItem]:
-        """Put each failed/cancelled/expired run's line after that run's last message, or
-        (a run that wrote nothing) after the last message older than the run."""
-        from playground.ui.viewmodels.run_notices import (
-            AFTER_MESSAGE_KEY,
-            notice_for_run,
-            notice_key,
-        )
-
+        """The history with each failed/cancelled/expired run's line in its place."""
         client: AssistantsClient | None = self._session.client
         if client is None:
             return items
@@ -638,29 +421,7 @@ class ChatViewModel(QObject):
         except Exception as exc:  # the lines are a help; the messages still show
             log.info("Could not list the thread's runs: %s", type(exc).__name__)
             return items
-        out = list(items)
-        times: list[int | None] = list(created)
-        for run in runs.data:
-            found = notice_for_run(run)
-            if found is None:
-                continue
-            text, tone = found
-            notice = ChatItem(
-                key=notice_key(run.id), role="notice", text=text, run_id=run.id, tone=tone
-            )
-            at = max((i for i, item in enumerate(out) if item.run_id == run.id), default=None)
-            after = str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
-            if at is None and after:
-                at = next((i for i, item in enumerate(out) if item.key == after), None)
-            if at is None:
-                started = int(run.created_at or 0)
-                at = max(
-                    (i for i, t in enumerate(times) if t is not None and t <= started),
-                    default=len(out) - 1,
-                )
-            out.insert(at + 1, notice)
-            times.insert(at + 1, None)
-        return out
+        return place_run_notices(items, created, runs.data)
 
     # -- sending and running --------------------------------------------------------------
 

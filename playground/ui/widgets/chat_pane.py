@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.plain import plain_label
-from playground.ui.viewmodels.chat import ChatViewModel, RunOverrides
+from playground.ui.viewmodels.chat import ChatViewModel
+from playground.ui.viewmodels.chat_runs import RunOverrides
 from playground.ui.viewmodels.threads import ThreadsViewModel
 from playground.ui.widgets.attachment_chips import AttachmentChips
 from playground.ui.widgets.message_view import MessageView
