@@ -16,13 +16,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from playground.protocol.assistant import Assistant
-from playground.ui.viewmodels.assistant_editor import (
-    AssistantDraft,
-    AssistantEditorViewModel,
-    ImportResult,
-    export_definition,
-    import_definition,
-)
+from playground.ui.viewmodels.assistant_draft import AssistantDraft
+from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
+from playground.ui.viewmodels.assistant_io import ImportResult, export_definition, import_definition
 from playground.ui.viewmodels.files import FilesViewModel
 from playground.ui.viewmodels.session import Session
 
