@@ -17,7 +17,7 @@ Rules this view model keeps:
 
 The bubbles themselves (a protocol message as Markdown with footnotes) are
 :mod:`.chat_items`; the run being followed and where run notices sit in the history are
-:mod:`.chat_runs`.
+:mod:`.chat_runs`; the names of cited and attached files are :mod:`.file_names`.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from playground.ui.viewmodels.chat_runs import (
     model_problem_of,
     place_run_notices,
 )
+from playground.ui.viewmodels.file_names import FileNames, fetch_file_names
 from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
 from playground.ui.viewmodels.session import Session
 
@@ -69,8 +70,6 @@ log = logging.getLogger(__name__)
 DRAFT_SAVE_DELAY_MS = 400
 #: Messages per history page (the API's largest ``limit``).
 HISTORY_LIMIT = 100
-#: Cited files looked up per batch (a long thread's citations should not flood the server).
-MAX_NAME_LOOKUPS = 20
 _TERMINAL = TERMINAL_RUN_STATUSES
 
 
@@ -129,9 +128,8 @@ class ChatViewModel(QObject):
         self._draft_timer.timeout.connect(self.on_draft_timer_timeout)
         self.overrides = RunOverrides()
         self.prompt: ToolPromptViewModel | None = None
-        #: file id -> name, for citation footnotes; filled in the background, per connection.
-        self._file_names: dict[str, str] = {}
-        self._names_asked: set[str] = set()
+        #: Names of cited and attached files; filled in the background, per connection.
+        self._file_names = FileNames()
         #: The composer's files and the tools each goes to (follows the chosen assistant).
         self.attachments = AttachmentsViewModel(session, parent=self)
         self.assistant_changed.connect(self.attachments.follow_assistant)
@@ -296,7 +294,6 @@ class ChatViewModel(QObject):
     def on_session_client_changed(self) -> None:
         self._runs.clear()
         self._file_names.clear()
-        self._names_asked.clear()
         self._set_items([], has_older=False)
         self._emit_run_state()
         self._start_load(self._thread_id)
@@ -363,7 +360,7 @@ class ChatViewModel(QObject):
         messages = await client.messages.list(thread_id, limit=HISTORY_LIMIT, order="desc").page()
         if thread_id != self._thread_id:
             return  # the person switched away while this was loading
-        loaded = [self._named(item_from_message(m)) for m in reversed(messages.data)]
+        loaded = [self._file_names.named(item_from_message(m)) for m in reversed(messages.data)]
         created = [int(m.created_at or 0) for m in reversed(messages.data)]
         loaded = await self._with_run_notices(thread_id, loaded, created)
         if thread_id != self._thread_id:
@@ -387,7 +384,9 @@ class ChatViewModel(QObject):
                 return
             known = {i.key for i in self._items}
             older = [
-                self._named(item_from_message(m)) for m in reversed(page.data) if m.id not in known
+                self._file_names.named(item_from_message(m))
+                for m in reversed(page.data)
+                if m.id not in known
             ]
             # No new message on a "has more" page would page forever: stop there.
             self._has_older = bool(page.has_more and older)
@@ -497,8 +496,7 @@ class ChatViewModel(QObject):
         image_parts = self._session.api_family != "v1"
         for attachment in attachments:
             uploaded = await client.files.upload(Path(attachment.path), purpose="assistants")
-            self._file_names[uploaded.id] = attachment.name
-            self._names_asked.add(uploaded.id)
+            self._file_names.remember(uploaded.id, attachment.name)
             if attachment.image and image_parts:
                 images.append({"type": "image_file", "image_file": {"file_id": uploaded.id}})
             if attachment.tools or not (attachment.image and image_parts):
@@ -677,17 +675,12 @@ class ChatViewModel(QObject):
 
     def _resolve_file_names(self, items: list[ChatItem]) -> None:
         """Ask the server for the names of cited files we have not asked about yet."""
-        wanted = [
-            note.target
-            for item in items
-            for note in item.footnotes
-            if note.kind == "file citation" and note.target and note.target not in self._names_asked
-        ] + [i for item in items for i in item.attachment_ids if i not in self._names_asked]
-        wanted = list(dict.fromkeys(wanted))[:MAX_NAME_LOOKUPS]
         client: AssistantsClient | None = self._session.client
-        if not wanted or client is None:
+        if client is None:
             return
-        self._names_asked.update(wanted)
+        wanted = self._file_names.to_ask(items)
+        if not wanted:
+            return
         self._session.runner.start(
             "chat.file_names",
             self._fetch_file_names(client, wanted),
@@ -696,38 +689,20 @@ class ChatViewModel(QObject):
         )
 
     async def _fetch_file_names(self, client: AssistantsClient, file_ids: list[str]) -> None:
-        from playground.api import NotFoundError
-
-        found: dict[str, str] = {}
-        for file_id in file_ids:
-            try:
-                meta = await client.files.retrieve(file_id)
-            except NotFoundError:
-                found[file_id] = f"{file_id} (no longer on the server)"
-                continue
-            except Exception:  # an odd server: the id will do
-                continue
-            name = str(meta.filename or "")
-            if name:
-                found[file_id] = name
+        found = await fetch_file_names(client, file_ids)
         if client is not self._session.client:
             return  # another connection now: these names belong to the old one
         if found:
             self._file_names.update(found)
             for item in self._items:
-                self._named(item)
+                self._file_names.named(item)
             self.messages_changed.emit()
             self.file_names_changed.emit()
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _named(self, item: ChatItem) -> ChatItem:
-        """Attached files by name where the name is known (the ids stay in attachment_ids)."""
-        item.attachments = [self._file_names.get(i, i) for i in item.attachment_ids]
-        return item
-
     def _upsert(self, item: ChatItem) -> None:
-        item = self._named(item)
+        item = self._file_names.named(item)
         for index, existing in enumerate(self._items):
             if existing.key == item.key:
                 self._items[index] = item
