@@ -47,7 +47,12 @@ from playground.runs.events import (
     StepUpdated,
     run_of,
 )
-from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
+from playground.ui.viewmodels.attachments import (
+    Attachment,
+    AttachmentsViewModel,
+    ToolName,
+    default_tools,
+)
 from playground.ui.viewmodels.chat_items import ChatItem, item_from_message
 from playground.ui.viewmodels.chat_runs import (
     RunOverrides,
@@ -480,9 +485,7 @@ class ChatViewModel(QObject):
             return
         await self._follow(state, thread_id, assistant_id or "", overrides, after=message.id)
 
-    def _default_tools(self, path: str) -> frozenset[Any]:
-        from playground.ui.viewmodels.attachments import default_tools
-
+    def _default_tools(self, path: str) -> frozenset[ToolName]:
         return default_tools(path, self.attachments.available)
 
     async def _message_body(
