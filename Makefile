@@ -41,8 +41,7 @@ test-offline-model: $(STAMP)
 check: $(STAMP) check-paths
 	$(VENV)/bin/ruff format --check playground tests benchmarks
 	$(VENV)/bin/ruff check playground tests benchmarks
-	$(VENV)/bin/mypy playground/protocol playground/api playground/runs playground/store playground/runtime \
-		playground/testing playground/sandbox playground/preflight.py
+	$(VENV)/bin/mypy playground
 	$(VENV)/bin/lint-imports
 
 # Tests, benchmarks and the build read only files inside the repository.

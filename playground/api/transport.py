@@ -76,10 +76,6 @@ class Call:
     client_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
-def _has_body(call: Call) -> bool:
-    return call.json is not None or call.content is not None
-
-
 class Transport:
     """Sends :class:`Call` objects over an injected ``httpx.AsyncClient``."""
 

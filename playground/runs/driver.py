@@ -51,7 +51,6 @@ from playground.protocol import (
     StreamEvent,
     SubmitToolOutputs,
     ThreadEvent,
-    ToolApproval,
     ToolOutput,
     is_terminal_run_status,
 )
@@ -577,23 +576,12 @@ class RunSession:
             raise ToolOutputsError("The outputs of these tool calls were already submitted.")
         items = [o if isinstance(o, ToolOutput) else ToolOutput.model_validate(o) for o in outputs]
         _check_batch(run, items)
-        await self._submit(run, SubmitToolOutputs(tool_outputs=items), streamable=True)
+        await self._submit(run, SubmitToolOutputs(tool_outputs=items))
         self._answered.add(key)
 
-    async def submit_tool_approvals(self, approvals: Sequence[ToolApproval]) -> None:
-        """Answer Foundry's preview ``submit_tool_approval`` (approve/deny each call)."""
-        run = self.tracker.run
-        if run is None or run.status != "requires_action":
-            raise ToolOutputsError("The run is not waiting for approvals.")
-        key = batch_key(run)
-        if key in self._answered:
-            raise ToolOutputsError("These approvals were already submitted.")
-        await self._submit(run, SubmitToolOutputs(tool_approvals=list(approvals)), streamable=False)
-        self._answered.add(key)
-
-    async def _submit(self, run: Run, body: SubmitToolOutputs, *, streamable: bool) -> None:
+    async def _submit(self, run: Run, body: SubmitToolOutputs) -> None:
         run_id = run.id
-        if streamable and self._driver.can_stream:
+        if self._driver.can_stream:
             try:
                 stream = self._client.runs.submit_tool_outputs_stream(self.thread_id, run_id, body)
             except UnsupportedFeatureError:

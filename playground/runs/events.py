@@ -13,7 +13,7 @@ sequence, and an expired run is always ``RunExpired``, never ``RunCancelled``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, assert_never
 
 from playground.protocol import Message, RequiredToolCall, Run, RunStep
 
@@ -138,6 +138,26 @@ TERMINAL_EVENTS: tuple[type, ...] = (
     RunExpired,
     RunCancelled,
 )
+
+
+def run_of(event: RunEvent) -> Run | None:
+    """The run snapshot an event carries; events about steps and messages carry none."""
+    match event:
+        case (
+            RunCreated(run=run)
+            | RunStatusChanged(run=run)
+            | RequiresAction(run=run)
+            | RunCompleted(run=run)
+            | RunFailed(run=run)
+            | RunIncomplete(run=run)
+            | RunExpired(run=run)
+            | RunCancelled(run=run)
+        ):
+            return run
+        case StepCreated() | StepUpdated() | MessageCreated() | MessageDelta() | MessageCompleted():
+            return None
+        case _:
+            assert_never(event)
 
 
 _ERROR_CODES = {

@@ -2,13 +2,16 @@
 
 View models and the task runner post here; the main window shows what arrives (status bar for
 notices, a dialog or banner for errors). ``describe_exception`` turns the exception tree of
-``playground.api.errors`` (and a few standard ones) into plain words. It matches on class
-NAMES along the MRO, because ``ui`` must not import httpx and should not break if the api
-package reorganises its modules; other packages can add entries with ``register_title``.
+``playground.api.errors`` (and the run driver's, the store's and a few standard ones) into
+plain words, matching on the CLASSES along the MRO, so a renamed or moved exception fails the
+type check instead of silently losing its headline. Those packages are imported on the first
+exception, not with this module: the window paints before they load. The composition root
+adds its own classes with ``register_title``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -16,49 +19,75 @@ from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
 
-# Class name -> headline. The detail comes from the exception itself (api errors carry a
-# plain-language ``message``). First match walking the MRO wins, so subclasses come first
-# naturally.
-_TITLES: dict[str, str] = {
-    # playground.api.errors
-    "APITimeoutError": "The server took too long to answer",
-    "APIConnectionError": "Could not reach the server",
-    "AuthenticationError": "The server did not accept the key or token",
-    "PermissionDeniedError": "Not allowed",
-    "NotFoundError": "Not found on the server",
-    "ConflictError": "The server reported a conflict",
-    "UnprocessableEntityError": "The server could not process the request",
-    "BadRequestError": "The server refused the request",
-    "RateLimitError": "Too many requests",
-    "InternalServerError": "The server had a problem",
-    "APIStatusError": "The server returned an error",
-    "APIResponseValidationError": "The server's answer had an unexpected shape",
-    "MalformedResponseError": "The server's answer could not be read",
-    "StreamInterrupted": "The live stream stopped",
-    "StreamError": "The live stream failed",
-    "ResponseTooLargeError": "The server's answer was too large",
-    # playground.runs.errors
-    "CancelNotConfirmed": "The run did not confirm the cancel",
-    "AssistantsError": "The request failed",
-    # playground.store.errors
-    "UnsafePathError": "Unsafe file name",
-    "InvalidInputError": "Please check the input",
-    "MissingRecordError": "Not found in the local data",
-    "StoreError": "Could not use the local data",
-    # standard library
-    "PermissionError": "Permission denied",
-    "FileNotFoundError": "File not found",
-    "TimeoutError": "Timed out",
-    "ConnectionError": "Connection problem",
-    "OSError": "A file or system operation failed",
-    "MemoryError": "Out of memory",
-}
+#: Headlines added by the composition root (its own exception classes); checked first.
+_REGISTERED: dict[type[BaseException], str] = {}
+#: Deprecated: headlines registered by class name (see ``register_title``).
+_REGISTERED_NAMES: dict[str, str] = {}
 _FALLBACK_TITLE = "Something went wrong"
 
 
-def register_title(class_name: str, title: str) -> None:
-    """Give an exception class (by name) its own headline."""
-    _TITLES[class_name] = title
+@functools.cache
+def _titles() -> dict[type[BaseException], str]:
+    """Class -> headline. The detail comes from the exception itself (api errors carry a
+    plain-language ``message``). First match walking the MRO wins, so subclasses come first
+    naturally."""
+    from playground.api import errors as api
+    from playground.runs import errors as runs
+    from playground.store import errors as store
+
+    return {
+        api.APITimeoutError: "The server took too long to answer",
+        api.APIConnectionError: "Could not reach the server",
+        api.AuthenticationError: "The server did not accept the key or token",
+        api.PermissionDeniedError: "Not allowed",
+        api.NotFoundError: "Not found on the server",
+        api.ConflictError: "The server reported a conflict",
+        api.UnprocessableEntityError: "The server could not process the request",
+        api.BadRequestError: "The server refused the request",
+        api.RateLimitError: "Too many requests",
+        api.InternalServerError: "The server had a problem",
+        api.APIStatusError: "The server returned an error",
+        api.APIResponseValidationError: "The server's answer had an unexpected shape",
+        api.MalformedResponseError: "The server's answer could not be read",
+        api.StreamInterrupted: "The live stream stopped",
+        api.StreamError: "The live stream failed",
+        api.ResponseTooLargeError: "The server's answer was too large",
+        api.ConfigurationError: "The connection settings are not usable",
+        api.AssistantsError: "The request failed",
+        runs.CancelNotConfirmed: "The run did not confirm the cancel",
+        store.UnsafePathError: "Unsafe file name",
+        store.InvalidInputError: "Please check the input",
+        store.MissingRecordError: "Not found in the local data",
+        store.StoreError: "Could not use the local data",
+        PermissionError: "Permission denied",
+        FileNotFoundError: "File not found",
+        TimeoutError: "Timed out",
+        ConnectionError: "Connection problem",
+        OSError: "A file or system operation failed",
+        MemoryError: "Out of memory",
+    }
+
+
+def register_title(exc_type: type[BaseException] | str, title: str) -> None:
+    """Give an exception class its own headline.
+
+    A class NAME is still accepted for the composition root's older calls; pass the class:
+    a name silently stops matching when the class is renamed.
+    """
+    if isinstance(exc_type, str):
+        _REGISTERED_NAMES[exc_type] = title
+    else:
+        _REGISTERED[exc_type] = title
+
+
+def title_for(exc_type: type[BaseException]) -> str | None:
+    """The headline of the nearest class along the MRO that has one (None: the fallback)."""
+    titles = _titles()
+    for cls in exc_type.__mro__:
+        found = _REGISTERED.get(cls) or _REGISTERED_NAMES.get(cls.__name__) or titles.get(cls)
+        if found:
+            return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,11 +100,11 @@ class UserMessage:
 
 def describe_exception(exc: BaseException) -> UserMessage:
     """Plain-language text for any exception; never raises."""
-    title = _FALLBACK_TITLE
-    for cls in type(exc).__mro__:
-        if cls.__name__ in _TITLES:
-            title = _TITLES[cls.__name__]
-            break
+    try:
+        title = title_for(type(exc)) or _FALLBACK_TITLE
+    except Exception:  # describing must never raise, even if an import failed
+        log.exception("Could not look up the headline of %s", type(exc).__name__)
+        title = _FALLBACK_TITLE
     try:
         detail = _detail(exc)
     except Exception:  # a broken __str__ must not turn one error into two

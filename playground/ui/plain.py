@@ -57,11 +57,6 @@ def tip(text: str | None) -> str:
     return f'<p style="white-space:pre-wrap">{html.escape(neutral(text))}</p>'
 
 
-def set_tip(widget: QWidget, text: str | None) -> None:
-    """Give ``widget`` a tooltip that shows ``text`` literally."""
-    widget.setToolTip(tip(text))
-
-
 def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
     """A modal yes/no box whose question (which may quote server text) is plain text."""
     from PySide6.QtWidgets import QMessageBox

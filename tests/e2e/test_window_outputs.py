@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
-from playground.ui.viewmodels.chat import ChatItem
+from playground.ui.viewmodels.chat_items import ChatItem
 from playground.ui.viewmodels.inspector import NodeKey
 from playground.ui.viewmodels.outputs import OutputStatus
 from playground.ui.widgets.image_viewer import ImageViewerDialog

@@ -10,15 +10,14 @@ import pytest
 from playground.protocol.assistant import Assistant
 from playground.protocol.tools import FunctionDefinition
 from playground.store.function_modes import FunctionMode, FunctionModeKind
-from playground.ui.viewmodels.assistant_editor import (
+from playground.ui.viewmodels.assistant_draft import (
     MAX_METADATA_PAIRS,
     AssistantDraft,
-    AssistantEditorViewModel,
     check_metadata,
     draft_from_assistant,
-    export_definition,
-    import_definition,
 )
+from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
+from playground.ui.viewmodels.assistant_io import export_definition, import_definition
 from tests.ui.support import make_env
 
 WEATHER = FunctionDefinition(

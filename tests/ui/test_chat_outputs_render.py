@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from playground.protocol import Message
 from playground.ui.markdown import SafeTextBrowser, render_markdown
-from playground.ui.viewmodels.chat import Footnote, item_from_message
+from playground.ui.viewmodels.chat_items import Footnote, item_from_message
 from playground.ui.widgets.message_view import app_links_of, render_item
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.ui.viewmodels.chat import RunOverrides
+from playground.ui.viewmodels.chat_runs import RunOverrides
 from playground.ui.widgets.chat_pane import OverridesBox
 
 

@@ -9,7 +9,7 @@ from playground.ui.markdown import (
     escape_markdown,
     render_markdown,
 )
-from playground.ui.viewmodels.chat import ChatItem, Footnote, item_from_message
+from playground.ui.viewmodels.chat_items import ChatItem, Footnote, item_from_message
 from playground.ui.widgets.message_view import (
     MAX_SHOWN_LINES,
     SHOW_ALL_LINK,

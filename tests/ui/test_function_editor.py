@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from playground.store.function_modes import FunctionModeKind
 from playground.ui.dialogs.function_editor import FunctionEditorDialog
-from playground.ui.viewmodels.assistant_editor import AssistantDraft, AssistantEditorViewModel
+from playground.ui.viewmodels.assistant_draft import AssistantDraft
+from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
 from playground.ui.viewmodels.functions import FunctionEditorViewModel
 from playground.ui.widgets.function_list import FunctionList
 from tests.helpers.screenshots import shoot

@@ -13,7 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QColor, QImage
 
 from playground.ui.image_decode import sniff
-from playground.ui.viewmodels.inspector import OutputRef
+from playground.ui.viewmodels.output_refs import OutputRef
 from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
 from playground.ui.widgets.gallery import GalleryView, OutputActions
 from tests.ui.inspector_env import env, llm, png_bytes, runtime, upload

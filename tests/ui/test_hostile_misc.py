@@ -104,7 +104,7 @@ async def test_a_malformed_assistant_is_named_and_the_others_listed(qapp: Any) -
 async def test_five_megabyte_single_line_instructions_do_not_freeze_the_editor(qapp: Any) -> None:
     from PySide6.QtWidgets import QPlainTextEdit
 
-    from playground.ui.viewmodels.assistant_editor import MAX_INSTRUCTIONS
+    from playground.ui.viewmodels.assistant_draft import MAX_INSTRUCTIONS
     from playground.ui.viewmodels.assistants import AssistantsViewModel
     from playground.ui.widgets.assistant_form import AssistantForm
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from playground.ui.viewmodels.inspector import InspectorViewModel, build_timeline
+from playground.ui.viewmodels.inspector import InspectorViewModel
+from playground.ui.viewmodels.run_records import build_timeline
 from playground.ui.viewmodels.timestamps import epoch
 from playground.ui.widgets.step_tree import StepTree
 from playground.ui.widgets.timeline import MAX_TICKS, RunTimeline, ticks

@@ -23,7 +23,8 @@ from playground.runs.events import (
 from playground.store.store import open_store
 from playground.ui.messages import MessageBridge
 from playground.ui.tasks import TaskRunner
-from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey, build_timeline
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.run_records import build_timeline
 from playground.ui.viewmodels.session import Session
 from playground.ui.widgets.inspector_pane import InspectorPane
 from playground.ui.widgets.log_view import FOLD_EDGE, LogView
@@ -428,7 +429,7 @@ def test_pane_selects_the_newest_run_and_shows_raw_json(
 
 
 def test_usage_formatting_round_trip() -> None:
-    from playground.ui.viewmodels.inspector import format_usage
+    from playground.ui.viewmodels.run_records import format_usage
 
     assert format_usage(Usage(prompt_tokens=1, completion_tokens=2, total_tokens=3)) == (
         "3 tokens (1 prompt + 2 completion)"

@@ -6,38 +6,24 @@ import inspect
 
 import pytest
 
+from playground.api.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+)
 from playground.ui.messages import MessageBridge, describe_exception, register_title
-
-
-# Stand-ins with the api tree's class NAMES: the bridge matches on names so ui never imports
-# httpx. The real tree is checked below when playground.api.errors exists.
-class AssistantsError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class APIConnectionError(AssistantsError):
-    pass
-
-
-class APITimeoutError(APIConnectionError):
-    pass
-
-
-class APIStatusError(AssistantsError):
-    def __init__(self, message: str, status: int, request_id: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.request_id = request_id
-
-
-class AuthenticationError(APIStatusError):
-    pass
 
 
 class SomeFutureStatusError(APIStatusError):
     """A subclass the bridge has never heard of falls back to its base's headline."""
+
+
+class NotTheApiError(Exception):
+    """Same NAME as an api class, another class: matched by class, it gets no api headline."""
+
+
+NotTheApiError.__name__ = "NotFoundError"
 
 
 def test_subclass_headline_wins_over_base() -> None:
@@ -53,6 +39,10 @@ def test_status_errors_show_status_and_request_id() -> None:
     )
     assert msg.title == "The server did not accept the key or token"
     assert msg.detail == "The key was not accepted. (HTTP 401, request id req_123)"
+
+
+def test_headlines_follow_classes_not_names() -> None:
+    assert describe_exception(NotTheApiError("x")).title == "Something went wrong"
 
 
 def test_unknown_subclass_uses_nearest_known_base() -> None:
@@ -80,7 +70,7 @@ def test_register_title() -> None:
     class DriverGaveUp(Exception):
         pass
 
-    register_title("DriverGaveUp", "The run could not be followed")
+    register_title(DriverGaveUp, "The run could not be followed")
     assert describe_exception(DriverGaveUp("lost")).title == "The run could not be followed"
 
 
@@ -104,7 +94,7 @@ def test_every_api_error_class_has_a_headline() -> None:
     for name, cls in inspect.getmembers(errors, inspect.isclass):
         if issubclass(cls, base):
             # Own name or an ancestor's: at worst the tree's base, never the generic fallback.
-            assert any(c.__name__ in messages._TITLES for c in cls.__mro__), name
+            assert messages.title_for(cls) is not None, name
 
 
 def test_bridge_signals(qapp: object) -> None:

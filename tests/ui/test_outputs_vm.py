@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from playground.ui.viewmodels.inspector import OutputRef
+from playground.ui.viewmodels.output_refs import OutputRef
 from playground.ui.viewmodels.outputs import (
     MAX_IMAGE_PIXELS,
     OutputStatus,

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget
 
 from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
-from playground.ui.viewmodels.chat import ChatItem, Footnote, item_from_message
+from playground.ui.viewmodels.chat_items import ChatItem, Footnote, item_from_message
 from playground.ui.widgets.message_view import render_item
 from tests.helpers.qt_wait import until
 from tests.ui.shell_support import running_app

@@ -105,7 +105,7 @@ async def test_prompt_layout_focus_tab_and_ctrl_enter(qtbot: Any, model_env: Scr
         folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
         if folder:
             first.output.setPlainText('{"temp": 21, "sky": "clear"}')
-            dialog.scroll.ensureWidgetVisible(first, 0, 0)
+            dialog.scroll_area.ensureWidgetVisible(first, 0, 0)
             QApplication.processEvents()
             assert dialog.grab().save(str(Path(folder) / "requires-action.png"))
         # The window behind has not moved.

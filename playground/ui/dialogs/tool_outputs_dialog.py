@@ -238,7 +238,7 @@ class ToolOutputsDialog(QDialog):
         for box in self.boxes:
             inner_layout.addWidget(box)
         inner_layout.addStretch(1)
-        self.scroll = scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         self.submit_button = QPushButton("Submit all")

@@ -11,20 +11,20 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.protocol.assistant import Assistant
-from playground.ui.viewmodels.assistant_editor import (
-    AssistantDraft,
-    AssistantEditorViewModel,
-    ImportResult,
-    export_definition,
-    import_definition,
-)
+from playground.ui.viewmodels.assistant_draft import AssistantDraft
+from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
+from playground.ui.viewmodels.assistant_io import ImportResult, export_definition, import_definition
 from playground.ui.viewmodels.files import FilesViewModel
 from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.store.function_modes import FunctionMode
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +79,6 @@ class AssistantsViewModel(QObject):
         return [a for a in self._assistants if needle in _haystack(a)]
 
     @property
-    def filter_text(self) -> str:
-        return self._filter
-
-    @property
     def selected_id(self) -> str | None:
         return self._selected
 
@@ -93,10 +89,6 @@ class AssistantsViewModel(QObject):
     @property
     def models(self) -> list[str]:
         return list(self._models)
-
-    @property
-    def is_loading(self) -> bool:
-        return self._loading
 
     @property
     def api_family(self) -> str:
@@ -174,7 +166,7 @@ class AssistantsViewModel(QObject):
     # -- work ------------------------------------------------------------------------------
 
     async def refresh_async(self) -> None:
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         if client is None:
             self._set_assistants([])
             return
@@ -197,7 +189,7 @@ class AssistantsViewModel(QObject):
         if assistant_id is None:
             self.new_assistant()
             return
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         if client is None:
             return
         assistant = await client.assistants.retrieve(assistant_id)
@@ -207,14 +199,15 @@ class AssistantsViewModel(QObject):
         self.editor.load(assistant, modes)
 
     async def delete_async(self, assistant_id: str) -> None:
-        client = self._session.client
+        from playground.api import NotFoundError
+
+        client: AssistantsClient | None = self._session.client
         if client is None:
             return
         try:
             await client.assistants.delete(assistant_id)
-        except Exception as exc:
-            if type(exc).__name__ != "NotFoundError":
-                raise  # already gone is what the person wanted
+        except NotFoundError:
+            pass  # already gone is what the person wanted
         profile_id = self._session.profile_id
         if profile_id:
             await self._session.runner.run_blocking(
@@ -252,7 +245,7 @@ class AssistantsViewModel(QObject):
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _load_models(self, client: Any) -> None:
+    async def _load_models(self, client: AssistantsClient) -> None:
         try:
             models = await client.models.list()
         except Exception as exc:  # the picker still takes free text
@@ -263,11 +256,11 @@ class AssistantsViewModel(QObject):
             self._models = names
             self.models_changed.emit()
 
-    async def _modes(self, assistant_id: str) -> dict[str, Any]:
+    async def _modes(self, assistant_id: str) -> dict[str, FunctionMode]:
         profile_id = self._session.profile_id
         if profile_id is None:
             return {}
-        return await self._session.runner.run_blocking(  # type: ignore[no-any-return]
+        return await self._session.runner.run_blocking(
             self._session.store.function_modes.for_assistant, profile_id, assistant_id
         )
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.api import AssistantsClient
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +231,7 @@ class AttachmentsViewModel(QObject):
         if assistant_id != self._assistant_id:
             self._assistant_name = ""
         self._assistant_id = assistant_id
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         if not assistant_id or client is None:
             self.set_available(frozenset())
             return
@@ -241,7 +244,7 @@ class AttachmentsViewModel(QObject):
     def refresh(self) -> None:
         self.follow_assistant(self._assistant_id)
 
-    async def _fetch_tools(self, client: Any, assistant_id: str) -> None:
+    async def _fetch_tools(self, client: AssistantsClient, assistant_id: str) -> None:
         try:
             assistant = await client.assistants.retrieve(assistant_id)
         except Exception as exc:  # a deleted assistant: the send will say so
@@ -249,12 +252,12 @@ class AttachmentsViewModel(QObject):
             return
         if assistant_id != self._assistant_id:
             return
-        name = str(getattr(assistant, "name", "") or "")
+        name = str(assistant.name or "")
         if name != self._assistant_name:
             self._assistant_name = name
             self.available_changed.emit()
         # v1's "retrieval" is the same route as v2's file_search.
-        kinds = {str(getattr(t, "type", "")) for t in assistant.tools or []}
+        kinds = {str(t.type or "") for t in assistant.tools or []}
         if "retrieval" in kinds:
             kinds.add(SEARCH)
         self.set_available(frozenset(kinds))

@@ -14,26 +14,59 @@ Rules this view model keeps:
   (the API's ``after`` cursor in ``desc`` order), until the server says there are no more.
   Views follow the list through ``items_reset``, ``items_inserted(start, count)`` and
   ``item_updated(index)``, so they can update only what changed.
+
+The bubbles themselves (a protocol message as Markdown with footnotes) are
+:mod:`.chat_items`; the run being followed and where run notices sit in the history are
+:mod:`.chat_runs`; the names of cited and attached files are :mod:`.file_names`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, assert_never
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
-from playground.ui.markdown import escape_markdown
-from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
+from playground.runs.events import (
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    RequiresAction,
+    RunCancelled,
+    RunCompleted,
+    RunCreated,
+    RunEvent,
+    RunExpired,
+    RunFailed,
+    RunIncomplete,
+    RunStatusChanged,
+    StepCreated,
+    StepUpdated,
+    run_of,
+)
+from playground.ui.viewmodels.attachments import (
+    Attachment,
+    AttachmentsViewModel,
+    ToolName,
+    default_tools,
+)
+from playground.ui.viewmodels.chat_items import ChatItem, item_from_message
+from playground.ui.viewmodels.chat_runs import (
+    RunOverrides,
+    RunState,
+    model_problem_of,
+    place_run_notices,
+)
+from playground.ui.viewmodels.file_names import FileNames, fetch_file_names
+from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver
     from playground.ui.viewmodels.threads import ThreadsViewModel
     from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
 
@@ -42,218 +75,7 @@ log = logging.getLogger(__name__)
 DRAFT_SAVE_DELAY_MS = 400
 #: Messages per history page (the API's largest ``limit``).
 HISTORY_LIMIT = 100
-#: Cited files looked up per batch (a long thread's citations should not flood the server).
-MAX_NAME_LOOKUPS = 20
 _TERMINAL = TERMINAL_RUN_STATUSES
-
-
-@dataclass
-class Footnote:
-    """One annotation shown under a message: ``[n] kind: file / quote / url``."""
-
-    number: int
-    kind: str
-    target: str
-    quote: str = ""
-    #: A file's name as the message gives it (``sandbox:/mnt/data/<name>``), for file links.
-    name: str = ""
-
-
-@dataclass
-class ChatItem:
-    """One bubble: a message, or a line about a run's outcome (``role="notice"``)."""
-
-    key: str
-    role: str
-    text: str
-    footnotes: list[Footnote] = field(default_factory=list)
-    status: str = ""
-    run_id: str | None = None
-    images: list[str] = field(default_factory=list)
-    #: Attached files as the chat shows them: names once known, ids until then.
-    attachments: list[str] = field(default_factory=list)
-    #: The attached files' ids, in the same order as ``attachments``.
-    attachment_ids: list[str] = field(default_factory=list)
-    #: Notices: "error" (failed/expired/incomplete) or "info" (cancelled).
-    tone: str = ""
-
-
-@dataclass
-class RunOverrides:
-    """Optional per-run settings; ``None`` fields are not sent."""
-
-    instructions: str | None = None
-    additional_instructions: str | None = None
-    model: str | None = None
-    tool_choice: str | None = None
-    max_completion_tokens: int | None = None
-    temperature: float | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in (
-            "instructions",
-            "additional_instructions",
-            "model",
-            "max_completion_tokens",
-            "temperature",
-        ):
-            value = getattr(self, name)
-            if value is not None and value != "":
-                out[name] = value
-        if self.tool_choice:
-            choice = self.tool_choice.strip()
-            if choice in ("auto", "none", "required"):
-                out["tool_choice"] = choice
-            else:  # a function name forces that function
-                out["tool_choice"] = {"type": "function", "function": {"name": choice}}
-        return out
-
-
-@dataclass
-class RunState:
-    """What the status strip shows."""
-
-    thread_id: str
-    run_id: str | None = None
-    status: str = "sending"
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    session: Any = None
-    #: Cancel was pressed before the server had the run: cancel it as soon as it does.
-    cancel_requested: bool = False
-    #: In progress, but the model has produced nothing yet (a local model still loading,
-    #: a slow endpoint): the status strip says so instead of a bare "Running".
-    waiting_for_model: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.finished is None
-
-    def elapsed(self, now: float | None = None) -> float:
-        end = self.finished if self.finished is not None else (now or time.monotonic())
-        return max(0.0, end - self.started)
-
-
-_CITATION_TEXT = re.compile(r"\s+$")
-
-
-def item_from_message(message: Any) -> ChatItem:
-    """A protocol ``Message`` as a bubble: text parts joined, annotations → footnote links."""
-    parts: list[str] = []
-    footnotes: list[Footnote] = []
-    images: list[str] = []
-    for part in message.content or []:
-        kind = getattr(part, "type", None)
-        if kind == "text":
-            value, notes = _annotate(part.text.value, part.text.annotations, len(footnotes))
-            parts.append(value)
-            footnotes.extend(notes)
-        elif kind == "image_file":
-            # Shown as a thumbnail under the text (the view renders ``images``).
-            images.append(part.image_file.file_id)
-        elif kind == "image_url":
-            # The address is server text: escaped, so it can never become a link or markup.
-            parts.append(f"*\\[image at {escape_markdown(str(part.image_url.url))}, not loaded\\]*")
-        elif kind == "refusal":
-            parts.append(f"*The model refused:* {part.refusal}")
-        else:
-            parts.append(f"*\\[{escape_markdown(str(kind or 'unknown'))} content not shown\\]*")
-    attachments = [a.file_id for a in (message.attachments or [])]
-    return ChatItem(
-        key=message.id,
-        role=str(message.role),
-        text="\n\n".join(parts),
-        footnotes=footnotes,
-        status=str(message.status or ""),
-        run_id=message.run_id,
-        images=images,
-        attachments=list(attachments),
-        attachment_ids=attachments,
-    )
-
-
-def model_problem_of(run: Any) -> str:
-    """The runtime's "model endpoint unreachable" message from a failed run, or ""."""
-    from playground.protocol.runtime_errors import MODEL_UNREACHABLE_PREFIX
-
-    error = getattr(run, "last_error", None)
-    message = str(getattr(error, "message", "") or "")
-    return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
-
-
-#: In-app link targets the message view handles (``playground:file/<id>`` and friends).
-FILE_LINK = "playground:file/"
-IMAGE_LINK = "playground:image/"
-FOLDER_LINK = "playground:folder/"
-
-
-def sandbox_file_name(text: str, fallback: str) -> str:
-    """``sandbox:/mnt/data/report.csv`` → ``report.csv``; the file id when there is no name."""
-    name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
-    return name or fallback
-
-
-def _annotate(text: str, annotations: list[Any], offset: int) -> tuple[str, list[Footnote]]:
-    """Replace each annotated span by a footnote marker ``[n]`` (a link to ``#fn-n``).
-
-    A ``file_path`` span (``sandbox:/mnt/data/x.csv``) becomes a link the chat handles
-    (download, then Save As): inside a Markdown link only the target is swapped, so the
-    model's link text stays; a bare path becomes a link named after the file.
-    """
-    notes: list[Footnote] = []
-    spans: list[tuple[int, int, int, str]] = []  # start, end, number, file id for file_path
-    for ann in annotations or []:
-        kind = getattr(ann, "type", None) or "annotation"
-        number = offset + len(notes) + 1
-        span_text = getattr(ann, "text", "") or ""
-        file_id = ""
-        if kind == "file_citation":
-            notes.append(
-                Footnote(
-                    number,
-                    "file citation",
-                    ann.file_citation.file_id,
-                    ann.file_citation.quote or "",
-                )
-            )
-        elif kind == "file_path":
-            file_id = ann.file_path.file_id
-            name = sandbox_file_name(span_text, file_id)
-            notes.append(Footnote(number, "file", file_id, name=name))
-        elif kind == "url_citation":
-            notes.append(
-                Footnote(number, "link", ann.url_citation.url, ann.url_citation.title or "")
-            )
-        else:
-            notes.append(Footnote(number, str(kind), ""))
-        start, end = getattr(ann, "start_index", None), getattr(ann, "end_index", None)
-        if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
-            spans.append((start, end, number, file_id))
-        elif span_text and span_text in text:
-            at = text.index(span_text)
-            spans.append((at, at + len(span_text), number, file_id))
-        else:
-            spans.append((len(text), len(text), number, ""))
-    by_number = {note.number: note for note in notes}
-    # Replace from the end so earlier indices stay valid.
-    for start, end, number, file_id in sorted(spans, reverse=True):
-        marker = f" [[{number}]](#fn-{number})"
-        if not file_id:
-            text = f"{text[:start]}{marker}{text[end:]}"
-            continue
-        target = FILE_LINK + quote(file_id, safe="")
-        if text[max(0, start - 2) : start] == "](" and text[end : end + 1] == ")":
-            text = f"{text[:start]}{target}){marker}{text[end + 1 :]}"
-        else:
-            label = _escape_link_text(by_number[number].name)
-            text = f"{text[:start]}[{label}]({target}){marker}{text[end:]}"
-    return text, notes
-
-
-def _escape_link_text(name: str) -> str:
-    """A file name as Markdown link text (brackets and emphasis characters escaped)."""
-    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", name)
 
 
 class ChatViewModel(QObject):
@@ -311,9 +133,8 @@ class ChatViewModel(QObject):
         self._draft_timer.timeout.connect(self.on_draft_timer_timeout)
         self.overrides = RunOverrides()
         self.prompt: ToolPromptViewModel | None = None
-        #: file id -> name, for citation footnotes; filled in the background, per connection.
-        self._file_names: dict[str, str] = {}
-        self._names_asked: set[str] = set()
+        #: Names of cited and attached files; filled in the background, per connection.
+        self._file_names = FileNames()
         #: The composer's files and the tools each goes to (follows the chosen assistant).
         self.attachments = AttachmentsViewModel(session, parent=self)
         self.assistant_changed.connect(self.attachments.follow_assistant)
@@ -364,10 +185,6 @@ class ChatViewModel(QObject):
     def locked(self) -> bool:
         run = self.run
         return run is not None and run.active
-
-    @property
-    def draft_text(self) -> str:
-        return self._draft_text
 
     @property
     def draft_attachments(self) -> list[str]:
@@ -482,7 +299,6 @@ class ChatViewModel(QObject):
     def on_session_client_changed(self) -> None:
         self._runs.clear()
         self._file_names.clear()
-        self._names_asked.clear()
         self._set_items([], has_older=False)
         self._emit_run_state()
         self._start_load(self._thread_id)
@@ -543,14 +359,13 @@ class ChatViewModel(QObject):
         self._draft_dirty = False
         self.attachments.set_paths(self._draft_attachments)
         self.draft_loaded.emit(self._draft_text)
-        if thread_id is None or session.client is None:
+        client: AssistantsClient | None = session.client
+        if thread_id is None or client is None:
             return
-        messages = await session.client.messages.list(
-            thread_id, limit=HISTORY_LIMIT, order="desc"
-        ).page()
+        messages = await client.messages.list(thread_id, limit=HISTORY_LIMIT, order="desc").page()
         if thread_id != self._thread_id:
             return  # the person switched away while this was loading
-        loaded = [self._named(item_from_message(m)) for m in reversed(messages.data)]
+        loaded = [self._file_names.named(item_from_message(m)) for m in reversed(messages.data)]
         created = [int(m.created_at or 0) for m in reversed(messages.data)]
         loaded = await self._with_run_notices(thread_id, loaded, created)
         if thread_id != self._thread_id:
@@ -564,7 +379,7 @@ class ChatViewModel(QObject):
     async def _load_older(self, thread_id: str) -> None:
         try:
             oldest = next((i.key for i in self._items if not i.key.startswith("notice:")), None)
-            client = self._session.client
+            client: AssistantsClient | None = self._session.client
             if oldest is None or client is None:
                 return
             page = await client.messages.list(
@@ -574,7 +389,9 @@ class ChatViewModel(QObject):
                 return
             known = {i.key for i in self._items}
             older = [
-                self._named(item_from_message(m)) for m in reversed(page.data) if m.id not in known
+                self._file_names.named(item_from_message(m))
+                for m in reversed(page.data)
+                if m.id not in known
             ]
             # No new message on a "has more" page would page forever: stop there.
             self._has_older = bool(page.has_more and older)
@@ -599,44 +416,16 @@ class ChatViewModel(QObject):
     async def _with_run_notices(
         self, thread_id: str, items: list[ChatItem], created: list[int]
     ) -> list[ChatItem]:
-        """Put each failed/cancelled/expired run's line after that run's last message, or
-        (a run that wrote nothing) after the last message older than the run."""
-        from playground.ui.viewmodels.run_notices import (
-            AFTER_MESSAGE_KEY,
-            notice_for_run,
-            notice_key,
-        )
-
+        """The history with each failed/cancelled/expired run's line in its place."""
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return items
         try:
-            runs = await self._session.client.runs.list(
-                thread_id, limit=HISTORY_LIMIT, order="asc"
-            ).page()
+            runs = await client.runs.list(thread_id, limit=HISTORY_LIMIT, order="asc").page()
         except Exception as exc:  # the lines are a help; the messages still show
             log.info("Could not list the thread's runs: %s", type(exc).__name__)
             return items
-        out = list(items)
-        times: list[int | None] = list(created)
-        for run in runs.data:
-            found = notice_for_run(run)
-            if found is None:
-                continue
-            text, tone = found
-            notice = ChatItem(
-                key=notice_key(run.id), role="notice", text=text, run_id=run.id, tone=tone
-            )
-            at = max((i for i, item in enumerate(out) if item.run_id == run.id), default=None)
-            after = str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
-            if at is None and after:
-                at = next((i for i, item in enumerate(out) if item.key == after), None)
-            if at is None:
-                started = int(run.created_at or 0)
-                at = max(
-                    (i for i, t in enumerate(times) if t is not None and t <= started),
-                    default=len(out) - 1,
-                )
-            out.insert(at + 1, notice)
-            times.insert(at + 1, None)
-        return out
+        return place_run_notices(items, created, runs.data)
 
     # -- sending and running --------------------------------------------------------------
 
@@ -649,10 +438,12 @@ class ChatViewModel(QObject):
         overrides: RunOverrides,
     ) -> None:
         session = self._session
-        client = session.client
+        client: AssistantsClient | None = session.client
         assistant_id = self._assistant_id
         origin = state.thread_id  # "" when the thread does not exist yet
         try:
+            if client is None:  # send() checked; the connection went since
+                raise ConnectionError("The connection closed before the message was sent.")
             thread_id = origin
             if not thread_id:
                 thread = await client.threads.create()
@@ -673,7 +464,7 @@ class ChatViewModel(QObject):
                     self.thread_changed.emit(thread_id)
                 else:  # the person moved on meanwhile: remember it, do not jump to it
                     await self._threads.adopt(thread_id, title, assistant_id, make_current=False)
-            body = await self._message_body(text, attachments)
+            body = await self._message_body(client, text, attachments)
             message = await client.messages.create(thread_id, body)
             if thread_id == self._thread_id:
                 # Upsert: the thread's first load may already have brought this message.
@@ -694,12 +485,12 @@ class ChatViewModel(QObject):
             return
         await self._follow(state, thread_id, assistant_id or "", overrides, after=message.id)
 
-    def _default_tools(self, path: str) -> frozenset[Any]:
-        from playground.ui.viewmodels.attachments import default_tools
-
+    def _default_tools(self, path: str) -> frozenset[ToolName]:
         return default_tools(path, self.attachments.available)
 
-    async def _message_body(self, text: str, attachments: list[Attachment]) -> dict[str, Any]:
+    async def _message_body(
+        self, client: AssistantsClient, text: str, attachments: list[Attachment]
+    ) -> dict[str, Any]:
         """The CreateMessage body: each file routed to its tools, images also as content."""
         text = text or "(see the attached files)"
         files: list[dict[str, Any]] = []
@@ -707,11 +498,8 @@ class ChatViewModel(QObject):
         # v1 has no image_file content in created messages: images go as files there.
         image_parts = self._session.api_family != "v1"
         for attachment in attachments:
-            uploaded = await self._session.client.files.upload(
-                Path(attachment.path), purpose="assistants"
-            )
-            self._file_names[uploaded.id] = attachment.name
-            self._names_asked.add(uploaded.id)
+            uploaded = await client.files.upload(Path(attachment.path), purpose="assistants")
+            self._file_names.remember(uploaded.id, attachment.name)
             if attachment.image and image_parts:
                 images.append({"type": "image_file", "image_file": {"file_id": uploaded.id}})
             if attachment.tools or not (attachment.image and image_parts):
@@ -747,7 +535,7 @@ class ChatViewModel(QObject):
     ) -> None:
         from playground.ui.viewmodels.run_notices import AFTER_MESSAGE_KEY
 
-        driver = self._session.driver
+        driver: RunDriver | None = self._session.driver
         state.status = "queued"
         self._emit_run_state()
         kwargs = overrides.as_kwargs()
@@ -755,6 +543,8 @@ class ChatViewModel(QObject):
             # Where the run's outcome line belongs when the thread is reloaded.
             kwargs["metadata"] = {AFTER_MESSAGE_KEY: after}
         try:
+            if driver is None:
+                raise ConnectionError("The connection closed before the run could start.")
             run_session = await driver.create_run(thread_id, assistant_id, **kwargs)
             state.session = run_session
             if state.cancel_requested:
@@ -782,46 +572,68 @@ class ChatViewModel(QObject):
 
     # -- events ---------------------------------------------------------------------------
 
-    def _on_event(self, state: RunState, event: Any) -> None:
-        name = type(event).__name__
-        run = getattr(event, "run", None)
+    def _on_event(self, state: RunState, event: RunEvent) -> None:
+        run = run_of(event)
         if run is not None:
             state.run_id = run.id
             previous, state.status = state.status, str(run.status)
             if state.status == "in_progress" and previous != "in_progress":
                 # Entering in_progress (again, after tool outputs): nothing from the model yet.
                 state.waiting_for_model = True
-        if name in ("StepCreated", "StepUpdated", "MessageCreated", "MessageDelta"):
+        if isinstance(event, StepCreated | StepUpdated | MessageCreated | MessageDelta):
             state.waiting_for_model = False
         if state.status != "in_progress":
             state.waiting_for_model = False
         current = state.thread_id == (self._thread_id or "")
         if current:
             self.run_event.emit(event)
-        handler = getattr(self, f"_ev_{name}", None)
-        if handler is not None:
-            handler(state, event, current)
+        self._handle_event(state, event, current)
         self._emit_run_state()
 
-    def _ev_MessageCreated(self, state: RunState, event: Any, current: bool) -> None:
-        if current:
-            self._upsert(item_from_message(event.message))
+    def _handle_event(self, state: RunState, event: RunEvent, current: bool) -> None:
+        """What each event does to the chat; a new event kind fails mypy here until handled."""
+        match event:
+            case RunCreated() | RunStatusChanged() | StepCreated() | StepUpdated():
+                pass  # the status strip follows ``state``; the inspector shows steps
+            case MessageCreated(message=message) | MessageDelta(message=message):
+                if current:
+                    self._upsert(item_from_message(message))
+            case MessageCompleted(message=message):
+                if current:
+                    item = item_from_message(message)
+                    self._upsert(item)
+                    self._resolve_file_names([item])
+            case RequiresAction():
+                self._on_requires_action(state, event, current)
+            case RunCompleted():
+                self._finish(state, "completed")
+                self._session.set_model_problem("")
+            case RunFailed(run=run, reason=reason):
+                self._finish(state, "failed")
+                problem = model_problem_of(run)
+                if problem:
+                    self._session.set_model_problem(problem)
+                self._notice(state, f"The run failed: {reason}", "error", current)
+            case RunIncomplete(reason=reason):
+                self._finish(state, "incomplete")
+                self._notice(state, reason, "error", current)
+            case RunExpired():
+                self._finish(state, "expired")
+                self._notice(state, EXPIRED_TEXT, "error", current)
+            case RunCancelled():
+                self._finish(state, "cancelled")
+                self._notice(state, CANCELLED_TEXT, "info", current)
+            case _:
+                assert_never(event)
 
-    def _ev_MessageDelta(self, state: RunState, event: Any, current: bool) -> None:
-        if current and event.message is not None:
-            self._upsert(item_from_message(event.message))
-
-    def _ev_MessageCompleted(self, state: RunState, event: Any, current: bool) -> None:
-        if current:
-            item = item_from_message(event.message)
-            self._upsert(item)
-            self._resolve_file_names([item])
-
-    def _ev_RequiresAction(self, state: RunState, event: Any, current: bool) -> None:
+    def _on_requires_action(self, state: RunState, event: RequiresAction, current: bool) -> None:
         from playground.ui.viewmodels.tool_prompt import ToolPromptViewModel
 
         if self.prompt is not None:
             self.prompt.close()  # a new batch replaces an old one (repeated requires_action)
+        run_session = state.session
+        if run_session is None:
+            return  # cannot happen: events come from the session once it exists
         if not event.tool_calls:
             # Foundry's preview tool approvals carry no function calls to answer here.
             self._notice(
@@ -833,7 +645,7 @@ class ChatViewModel(QObject):
             )
             return
         prompt = ToolPromptViewModel(
-            self._session, state.session, event, assistant_id=self._assistant_id, parent=self
+            self._session, run_session, event, assistant_id=self._assistant_id, parent=self
         )
         self.prompt = prompt
         prompt.finished.connect(self._on_prompt_finished)
@@ -847,34 +659,6 @@ class ChatViewModel(QObject):
             return
         if prompt.thread_id == self._thread_id:
             self.tool_prompt_requested.emit(prompt)
-
-    def _ev_RunCompleted(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "completed")
-        self._session.set_model_problem("")
-
-    def _ev_RunFailed(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "failed")
-        problem = model_problem_of(event.run)
-        if problem:
-            self._session.set_model_problem(problem)
-        self._notice(state, f"The run failed: {event.reason}", "error", current)
-
-    def _ev_RunIncomplete(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "incomplete")
-        self._notice(state, str(event.reason), "error", current)
-
-    def _ev_RunExpired(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "expired")
-        self._notice(
-            state,
-            "The run expired: the tool outputs were not submitted before its deadline.",
-            "error",
-            current,
-        )
-
-    def _ev_RunCancelled(self, state: RunState, event: Any, current: bool) -> None:
-        self._finish(state, "cancelled")
-        self._notice(state, "The run was cancelled.", "info", current)
 
     def _on_prompt_outputs_submitted(self, pairs: list[tuple[str, str]]) -> None:
         for call_id, source in pairs:
@@ -894,53 +678,34 @@ class ChatViewModel(QObject):
 
     def _resolve_file_names(self, items: list[ChatItem]) -> None:
         """Ask the server for the names of cited files we have not asked about yet."""
-        wanted = [
-            note.target
-            for item in items
-            for note in item.footnotes
-            if note.kind == "file citation" and note.target and note.target not in self._names_asked
-        ] + [i for item in items for i in item.attachment_ids if i not in self._names_asked]
-        wanted = list(dict.fromkeys(wanted))[:MAX_NAME_LOOKUPS]
-        if not wanted or self._session.client is None:
+        client: AssistantsClient | None = self._session.client
+        if client is None:
             return
-        self._names_asked.update(wanted)
+        wanted = self._file_names.to_ask(items)
+        if not wanted:
+            return
         self._session.runner.start(
             "chat.file_names",
-            self._fetch_file_names(self._session.client, wanted),
+            self._fetch_file_names(client, wanted),
             replace=False,
             label="Looking up cited files",
         )
 
-    async def _fetch_file_names(self, client: Any, file_ids: list[str]) -> None:
-        found: dict[str, str] = {}
-        for file_id in file_ids:
-            try:
-                meta = await client.files.retrieve(file_id)
-            except Exception as exc:  # a deleted file or an odd server: the id will do
-                if type(exc).__name__ == "NotFoundError":
-                    found[file_id] = f"{file_id} (no longer on the server)"
-                continue
-            name = str(getattr(meta, "filename", "") or "")
-            if name:
-                found[file_id] = name
+    async def _fetch_file_names(self, client: AssistantsClient, file_ids: list[str]) -> None:
+        found = await fetch_file_names(client, file_ids)
         if client is not self._session.client:
             return  # another connection now: these names belong to the old one
         if found:
             self._file_names.update(found)
             for item in self._items:
-                self._named(item)
+                self._file_names.named(item)
             self.messages_changed.emit()
             self.file_names_changed.emit()
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _named(self, item: ChatItem) -> ChatItem:
-        """Attached files by name where the name is known (the ids stay in attachment_ids)."""
-        item.attachments = [self._file_names.get(i, i) for i in item.attachment_ids]
-        return item
-
     def _upsert(self, item: ChatItem) -> None:
-        item = self._named(item)
+        item = self._file_names.named(item)
         for index, existing in enumerate(self._items):
             if existing.key == item.key:
                 self._items[index] = item

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.ui.viewmodels.session import Session
 
 
@@ -45,7 +46,9 @@ class CodeViewModel(QObject):
     async def _assistant(self, assistant_id: str) -> None:
         from playground.testing.codegen import assistant_curl, assistant_python, target_for
 
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # for_assistant() checked; the connection went since
         assistant = await client.assistants.retrieve(assistant_id)
         target = target_for(client.dialect)
         self._show(
@@ -57,7 +60,9 @@ class CodeViewModel(QObject):
     async def _run(self, thread_id: str, run_id: str) -> None:
         from playground.testing.codegen import run_curl, run_inputs, run_python, target_for
 
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # for_run() checked; the connection went since
         run, earlier, outputs = await run_inputs(client, thread_id, run_id)
         target = target_for(client.dialect)
         self._show(

@@ -10,6 +10,7 @@ and :meth:`answer` hands the output back.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,10 @@ from playground.testing.tool_answers import AskSomeone, SavedFunctionModes, Tool
 from playground.testing.variants import VARIANT_FIELDS, Variant, VariantOutcome
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver, RunEvent
+    from playground.testing.tool_answers import ToolAnswerSource
+    from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
     from playground.ui.viewmodels.session import Session
 
 MIN_VARIANTS = 2
@@ -133,8 +138,11 @@ class CompareViewModel(QObject):
         from playground.runs import RunDriver
         from playground.testing.variants import compare
 
-        client = self._session.client
-        driver = self._session.driver or RunDriver(client)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # send() checked; the connection went since
+        session_driver: RunDriver | None = self._session.driver
+        driver = session_driver or RunDriver(client)
         for index, column in enumerate(self._columns):
             self._columns[index] = Column(column.variant, status="starting")
             self.column_changed.emit(index)
@@ -160,7 +168,7 @@ class CompareViewModel(QObject):
             self.column_changed.emit(index)
 
     def _answers_for(self, index: int, variant: Variant) -> ToolAnswers:
-        sources: list[Any] = []
+        sources: list[ToolAnswerSource] = []
         profile_id = self._session.profile_id
         if profile_id:
             sources.append(SavedFunctionModes(self._session.store.function_modes, profile_id))
@@ -181,14 +189,15 @@ class CompareViewModel(QObject):
         sources.append(AskSomeone(ask))
         return ToolAnswers(*sources)
 
-    def _events_for(self, index: int) -> Any:
-        def on_event(event: object) -> None:
-            run = getattr(event, "run", None)
-            status = getattr(run, "status", None)
+    def _events_for(self, index: int) -> Callable[[RunEvent], None]:
+        from playground.runs.events import run_of
+
+        def on_event(event: RunEvent) -> None:
+            run = run_of(event)
             column = self._columns[index]
-            if status and not column.asking and str(status) != column.status:
-                column.status = str(status)
-                column.run_id = getattr(run, "id", "") or column.run_id
+            if run is not None and not column.asking and str(run.status) != column.status:
+                column.status = str(run.status)
+                column.run_id = run.id or column.run_id
                 self.column_changed.emit(index)
 
         return on_event
@@ -203,7 +212,7 @@ class CompareViewModel(QObject):
 MAX_IMAGES = 4
 
 
-async def _fetch_images(client: Any, file_ids: list[str]) -> dict[str, bytes]:
+async def _fetch_images(client: AssistantsClient, file_ids: list[str]) -> dict[str, bytes]:
     from playground.api import AssistantsError
 
     found: dict[str, bytes] = {}
@@ -242,7 +251,7 @@ def _column_from(outcome: VariantOutcome) -> Column:
     return column
 
 
-def apply_variant(editor: Any, variant: Variant) -> list[str]:
+def apply_variant(editor: AssistantEditorViewModel, variant: Variant) -> list[str]:
     """Put a variant's settings into the assistant editor (unsaved, so Save/Revert apply).
 
     Returns the settings that could not be applied (the editor has no field for them).

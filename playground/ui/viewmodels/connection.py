@@ -16,6 +16,7 @@ from playground.ui.messages import describe_exception
 from playground.ui.viewmodels.session import ProfileKeys, Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.store.profiles import ConnectionProfile
 
 log = logging.getLogger(__name__)
@@ -173,15 +174,6 @@ class ConnectionViewModel(QObject):
             return "Keys are saved in the system keyring."
         return f"Keys will be kept for this session only: {status.reason}."
 
-    async def has_saved_key(self, profile_id: str, model: bool = False) -> bool:
-        from playground.store.secrets import SecretPurpose
-
-        purpose = SecretPurpose.MODEL_KEY if model else SecretPurpose.API_KEY
-        value = await self._session.runner.run_blocking(
-            self._session.store.secrets.get, profile_id, purpose
-        )
-        return bool(value)
-
     def delete(self, profile_id: str) -> None:
         self._session.runner.start(
             None, self.delete_async(profile_id), label="Deleting the connection"
@@ -220,7 +212,7 @@ class ConnectionViewModel(QObject):
             return report
         try:
             report.checks.append(CheckResult("Connect", True, connection.description))
-            client = connection.client
+            client: AssistantsClient = connection.client
             try:
                 page = await client.assistants.list(limit=20).page()
                 n = len(page.data)

@@ -19,12 +19,16 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
 from playground.ui.viewmodels.session import Session
+
+if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.protocol import FileObject
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ class FilesViewModel(QObject):
     # -- work ------------------------------------------------------------------------------
 
     async def refresh_async(self) -> None:
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         draft = self._editor.draft
         if client is None:
             self._set_files([])
@@ -149,7 +153,7 @@ class FilesViewModel(QObject):
             self._set_files(items)
 
     async def upload_async(self, path: Path, target: Target) -> AttachedFile | None:
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         if client is None:
             self._session.bridge.post_error("Not connected", "Connect to a server first.")
             return None
@@ -174,7 +178,7 @@ class FilesViewModel(QObject):
 
     async def remove_async(self, item: AttachedFile) -> None:
         """Detach the file from the assistant (the uploaded file itself stays on the server)."""
-        client = self._session.client
+        client: AssistantsClient | None = self._session.client
         editor = self._editor
         draft = editor.draft
         saved_id = editor.assistant_id
@@ -192,7 +196,9 @@ class FilesViewModel(QObject):
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _attach(self, client: Any, uploaded: Any, target: Target) -> AttachedFile:
+    async def _attach(
+        self, client: AssistantsClient, uploaded: FileObject, target: Target
+    ) -> AttachedFile:
         editor = self._editor
         draft = editor.draft
         file_id = uploaded.id
@@ -215,12 +221,12 @@ class FilesViewModel(QObject):
             store_id = store.id
             link = None
             await self._write_resources(client, vector_store_ids=(store_id,))
-        status = str(getattr(link, "status", "") or "in_progress")
+        status = str(link.status or "in_progress") if link is not None else "in_progress"
         return AttachedFile(file_id, uploaded.filename, target, uploaded.bytes, status, store_id)
 
     async def _write_resources(
         self,
-        client: Any,
+        client: AssistantsClient | None,
         *,
         code_interpreter_file_ids: tuple[str, ...] | None = None,
         vector_store_ids: tuple[str, ...] | None = None,
@@ -258,25 +264,25 @@ class FilesViewModel(QObject):
         )
 
     async def _describe(
-        self, client: Any, file_ids: tuple[str, ...], target: Target
+        self, client: AssistantsClient, file_ids: tuple[str, ...], target: Target
     ) -> list[AttachedFile]:
+        from playground.api import NotFoundError
+
         async def one(file_id: str) -> AttachedFile:
             try:
                 info = await client.files.retrieve(file_id)
-            except Exception as exc:
-                if type(exc).__name__ != "NotFoundError":
-                    raise
+            except NotFoundError:
                 return AttachedFile(file_id, "(deleted on the server)", target, status="missing")
             return AttachedFile(file_id, info.filename, target, info.bytes, str(info.status or ""))
 
         return list(await asyncio.gather(*(one(f) for f in file_ids)))
 
-    async def _store_files(self, client: Any, store_id: str) -> list[AttachedFile]:
+    async def _store_files(self, client: AssistantsClient, store_id: str) -> list[AttachedFile]:
+        from playground.api import NotFoundError
+
         try:
             links = [link async for link in client.vector_store_files.list(store_id, limit=100)]
-        except Exception as exc:
-            if type(exc).__name__ != "NotFoundError":
-                raise
+        except NotFoundError:
             return []
         described = await self._describe(
             client, tuple(link.id for link in links), Target.FILE_SEARCH

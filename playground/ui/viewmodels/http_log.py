@@ -13,14 +13,15 @@ import dataclasses
 import json
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.api.request_log import REDACTED, SECRET_HEADERS, as_curl
+from playground.api.request_log import REDACTED, SECRET_HEADERS, RequestLogEntry, as_curl
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.ui.viewmodels.session import Session
 
 #: Entries kept; older ones drop off so a long session cannot grow without bound.
@@ -90,16 +91,15 @@ def display_body(body: str | None, limit: int = DISPLAY_BODY_LIMIT) -> str:
     return text
 
 
-def row_for(entry: Any) -> HttpLogRow:
+def row_for(entry: RequestLogEntry) -> HttpLogRow:
     status = entry.status
-    error = getattr(entry, "error", None)
+    error = entry.error
     if status is None:
         status_text = "failed" if error else "—"
     else:
         status_text = str(status)
-    attempt = int(getattr(entry, "attempt", 0) or 0)
-    if attempt:
-        status_text += f" (retry {attempt})"
+    if entry.attempt:
+        status_text += f" (retry {entry.attempt})"
     return HttpLogRow(
         method=str(entry.method),
         path=path_of(str(entry.url)),
@@ -130,7 +130,7 @@ class HttpLogViewModel(QObject):
         super().__init__(parent)
         self._session = session
         self._max = max(1, max_entries)
-        self._entries: deque[Any] = deque()
+        self._entries: deque[RequestLogEntry] = deque()
         self._rows: deque[HttpLogRow] = deque()
         if session is not None:
             session.request_logged.connect(self.append)
@@ -141,7 +141,7 @@ class HttpLogViewModel(QObject):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entry(self, index: int) -> Any:
+    def entry(self, index: int) -> RequestLogEntry:
         return self._entries[index]
 
     def row(self, index: int) -> HttpLogRow:
@@ -155,9 +155,9 @@ class HttpLogViewModel(QObject):
         lines.append(f"Status: {status}    Duration: {float(entry.duration_ms):.1f} ms")
         if entry.request_id:
             lines.append(f"Request id: {entry.request_id}")
-        if getattr(entry, "attempt", 0):
+        if entry.attempt:
             lines.append(f"Attempt: {entry.attempt + 1}")
-        if getattr(entry, "error", None):
+        if entry.error:
             lines.append(f"Error: {entry.error}")
         lines.append("")
         lines.append("Request headers:")
@@ -166,14 +166,14 @@ class HttpLogViewModel(QObject):
         lines.append("")
         lines.append("Request body:")
         lines.append(display_body(entry.request_body))
-        response_headers = dict(getattr(entry, "response_headers", {}) or {})
+        response_headers = dict(entry.response_headers or {})
         if response_headers:
             lines.append("")
             lines.append("Response headers:")
             for name, value in response_headers.items():
                 lines.append(f"  {name}: {value}")
         lines.append("")
-        if getattr(entry, "streamed", False):
+        if entry.streamed:
             lines.append("Response body: (streamed — events and downloads are not captured)")
         else:
             lines.append("Response body:")
@@ -191,7 +191,9 @@ class HttpLogViewModel(QObject):
         It is never written anywhere: it goes to the clipboard only when asked.
         """
         profile = self._session.profile if self._session is not None else None
-        client = self._session.client if self._session is not None else None
+        client: AssistantsClient | None = (
+            self._session.client if self._session is not None else None
+        )
         if str(getattr(getattr(profile, "kind", None), "value", "")) != "embedded" or not client:
             return None
         secrets = client.dialect.secrets()
@@ -222,7 +224,7 @@ class HttpLogViewModel(QObject):
 
     def append(self, entry: object) -> None:
         """Add one entry (the Session's ``request_logged`` slot)."""
-        if not all(hasattr(entry, name) for name in ("method", "url", "status", "duration_ms")):
+        if not isinstance(entry, RequestLogEntry):
             return  # not a request-log entry; nothing sensible to show
         self._entries.append(entry)
         self._rows.append(row_for(entry))
@@ -244,8 +246,6 @@ class HttpLogViewModel(QObject):
             self.clear()
 
 
-def _with_headers(entry: Any, headers: dict[str, str]) -> Any:
+def _with_headers(entry: RequestLogEntry, headers: dict[str, str]) -> RequestLogEntry:
     """A copy of ``entry`` with other headers (entries are frozen dataclasses)."""
-    if dataclasses.is_dataclass(entry) and not isinstance(entry, type):
-        return dataclasses.replace(entry, request_headers=headers)
-    return entry
+    return dataclasses.replace(entry, request_headers=headers)

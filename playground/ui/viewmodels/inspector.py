@@ -3,12 +3,14 @@
 Two sources feed one set of records: the live run events the chat view model emits (the
 same ``playground.runs.events`` objects the chat renders, so the tree and the chat never
 disagree) and, when a thread is opened, its history listed through the api client. Events
-are read by shape (``event.run``, ``event.step``, ``event.message``, ``event.reason``) rather
-than by class so a new event type in the driver is harmless here.
+are handled by one ``match`` over the driver's ``RunEvent`` union, so a new event kind in the
+driver fails the type check here until the inspector decides what it shows.
 
 The view model keeps plain data (protocol objects plus local arrival times) and answers the
 widgets' questions: the tree structure, the detail of a node, raw JSON, and the timeline of a
-run. It never touches widgets.
+run. It never touches widgets. The records and what is computed from them (timeline,
+durations, labels) are plain data in :mod:`.run_records`; the files found in steps and
+messages are :mod:`.output_refs`.
 """
 
 from __future__ import annotations
@@ -17,28 +19,53 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, assert_never
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, Signal
 
 from playground.api.errors import BadRequestError, UnsupportedFeatureError
 from playground.api.resources.base import FILE_SEARCH_CONTENT
 from playground.protocol import (
-    CodeInterpreterImageOutput,
-    CodeInterpreterToolCall,
-    FilePathAnnotation,
-    ImageFileContent,
     Message,
     Run,
     RunStep,
-    TextContent,
+    ToolCall,
     ToolCallsDetails,
 )
-from playground.protocol.limits import TERMINAL_RUN_STATUSES
-from playground.ui.viewmodels.timestamps import clock_text, epoch
+from playground.runs.events import (
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    RequiresAction,
+    RunCancelled,
+    RunCompleted,
+    RunCreated,
+    RunEvent,
+    RunExpired,
+    RunFailed,
+    RunIncomplete,
+    RunStatusChanged,
+    StepCreated,
+    StepUpdated,
+)
+from playground.ui.viewmodels.output_refs import OutputRef, outputs_of_message, outputs_of_step
+from playground.ui.viewmodels.run_records import (
+    TERMINAL_STATUSES,
+    RunRecord,
+    StatusMark,
+    Timeline,
+    build_timeline,
+    end_time,
+    format_usage,
+    is_newer,
+    transitions_from_timestamps,
+)
+from playground.ui.viewmodels.timestamps import epoch
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.ui.viewmodels.outputs import OutputsViewModel
     from playground.ui.viewmodels.session import Session
 
@@ -48,30 +75,8 @@ log = logging.getLogger(__name__)
 HISTORY_RUN_LIMIT = 30
 #: Messages read to find a thread's images and files for the gallery.
 HISTORY_MESSAGE_LIMIT = 100
-#: Statuses after which a run or step no longer changes.
-TERMINAL_STATUSES = TERMINAL_RUN_STATUSES
-
 #: Who supplied a function's output (the chat's tool-output prompt says).
 OUTPUT_SOURCES = {"you": "you", "canned": "canned text", "local_python": "local Python"}
-
-
-@dataclass(frozen=True)
-class StatusMark:
-    """A run entered ``status`` at ``at`` (seconds since the epoch)."""
-
-    status: str
-    at: float
-
-
-@dataclass
-class RunRecord:
-    """One run with its steps, in the order they were created."""
-
-    run: Run
-    steps: dict[str, RunStep] = field(default_factory=dict)
-    transitions: list[StatusMark] = field(default_factory=list)
-    #: Plain-words reason of a failed or incomplete run (from the driver).
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,184 +90,13 @@ class NodeKey:
     message_id: str = ""
 
 
-@dataclass(frozen=True)
-class TimelineSegment:
-    """A stretch of time on the run timeline (a status, or one step)."""
-
-    label: str
-    status: str
-    start: float
-    end: float
-    step_id: str = ""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    start: float
-    end: float
-    statuses: list[TimelineSegment]
-    steps: list[TimelineSegment]
-    #: How the run ended ("completed", "failed"...); empty while it is still going. Drawn as
-    #: a badge at the end of the status lane, so a finished run never reads "in progress".
-    final_status: str = ""
-
-
-@dataclass(frozen=True)
-class OutputRef:
-    """A file a thread produced: a code-interpreter image, an ``image_file`` or a ``file_path``."""
-
-    file_id: str
-    kind: str  # "image" | "file"
-    name: str
-    origin: str
-
-
-def _end_time(obj: Run | RunStep) -> float | None:
-    for name in ("completed_at", "failed_at", "cancelled_at", "expired_at"):
-        value = epoch(getattr(obj, name, None))
-        if value is not None:
-            return value
-    return None
-
-
-def _start_time(obj: Run | RunStep) -> float | None:
-    return epoch(getattr(obj, "started_at", None)) or epoch(obj.created_at)
-
-
-def duration_s(obj: Run | RunStep, now: float | None = None) -> float | None:
-    """Seconds from start to end (or to ``now`` while still going); None when unknown."""
-    start = _start_time(obj)
-    if start is None:
-        return None
-    end = _end_time(obj)
-    if end is None:
-        if str(obj.status) in TERMINAL_STATUSES or now is None:
-            return None
-        return max(0.0, now - start)
-    return max(0.0, end - start)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
-
-
-def format_usage(usage: Any) -> str:
-    if usage is None:
-        return ""
-    return (
-        f"{usage.total_tokens} tokens ({usage.prompt_tokens} prompt + "
-        f"{usage.completion_tokens} completion)"
-    )
-
-
-def format_time(stamp: float | None) -> str:
-    return clock_text(epoch(stamp))
-
-
-def step_label(step: RunStep) -> str:
-    """Short words for a step: "message", or the tool types it called."""
-    details = step.step_details
-    if isinstance(details, ToolCallsDetails):
-        kinds = [str(getattr(call, "type", None) or "unknown") for call in details.tool_calls]
-        return "tool calls: " + ", ".join(kinds) if kinds else "tool calls"
-    kind = str(getattr(details, "type", None) or step.type or "unknown step")
-    return "message" if kind == "message_creation" else kind.replace("_", " ")
-
-
-def transitions_from_timestamps(run: Run) -> list[StatusMark]:
-    """Status history of a loaded run, rebuilt from the timestamps the server keeps."""
-    created, started = epoch(run.created_at), epoch(run.started_at)
-    marks = [StatusMark("queued", created)] if created is not None else []
-    if started is not None:
-        marks.append(StatusMark("in_progress", started))
-    end = _end_time(run)
-    if end is not None:
-        marks.append(StatusMark(str(run.status), end))
-    elif str(run.status) not in ("queued", "in_progress") and marks:
-        marks.append(StatusMark(str(run.status), marks[-1].at))
-    return marks
-
-
-def build_timeline(record: RunRecord, now: float) -> Timeline:
-    """Status stretches and step bars of one run on one time axis (epoch seconds)."""
-    run = record.run
-    marks = sorted(record.transitions, key=lambda m: m.at) or transitions_from_timestamps(run)
-    start = marks[0].at if marks else (epoch(run.created_at) or now)
-    finished = str(run.status) in TERMINAL_STATUSES
-    end_of_run = _end_time(run) or (marks[-1].at if finished and marks else now)
-    statuses: list[TimelineSegment] = []
-    for i, mark in enumerate(marks):
-        if finished and i == len(marks) - 1 and mark.status in TERMINAL_STATUSES:
-            break  # the terminal status is the end of the axis, not a stretch
-        stop = marks[i + 1].at if i + 1 < len(marks) else end_of_run
-        statuses.append(TimelineSegment(mark.status, mark.status, mark.at, max(stop, mark.at)))
-    steps: list[TimelineSegment] = []
-    for step in record.steps.values():
-        s_start = epoch(step.created_at) or start
-        s_end = _end_time(step) or (end_of_run if finished else now)
-        if finished:  # a step cannot outlast its finished run (a server's bad stamp can)
-            s_start, s_end = min(s_start, end_of_run), min(s_end, end_of_run)
-        steps.append(
-            TimelineSegment(
-                step_label(step), str(step.status), s_start, max(s_end, s_start), step.id
-            )
-        )
-    axis_end = max([end_of_run, start] + [s.end for s in steps])
-    final = str(run.status) if finished else ""
-    return Timeline(start=start, end=axis_end, statuses=statuses, steps=steps, final_status=final)
-
-
-def outputs_of_step(step: RunStep) -> list[OutputRef]:
-    refs: list[OutputRef] = []
-    details = step.step_details
-    if isinstance(details, ToolCallsDetails):
-        for call in details.tool_calls:
-            if isinstance(call, CodeInterpreterToolCall):
-                for output in call.code_interpreter.outputs:
-                    if isinstance(output, CodeInterpreterImageOutput) and output.image.file_id:
-                        refs.append(
-                            OutputRef(
-                                output.image.file_id,
-                                "image",
-                                f"{output.image.file_id}.png",
-                                f"code interpreter ({step.id})",
-                            )
-                        )
-    return refs
-
-
-def sandbox_name(text: str, fallback: str) -> str:
-    """``sandbox:/mnt/data/report.csv`` → ``report.csv`` (the server's name, sanitised later)."""
-    name = text.rsplit("/", 1)[-1].strip().rstrip(")") if text else ""
-    return name or fallback
-
-
-def outputs_of_message(message: Message) -> list[OutputRef]:
-    refs: list[OutputRef] = []
-    for part in message.content:
-        if isinstance(part, ImageFileContent) and part.image_file.file_id:
-            file_id = part.image_file.file_id
-            refs.append(OutputRef(file_id, "image", f"{file_id}.png", f"message {message.id}"))
-        elif isinstance(part, TextContent):
-            for note in part.text.annotations:
-                if isinstance(note, FilePathAnnotation) and note.file_path.file_id:
-                    file_id = note.file_path.file_id
-                    name = sandbox_name(note.text, file_id)
-                    refs.append(OutputRef(file_id, "file", name, f"message {message.id}"))
-    return refs
-
-
-def raw_json(obj: Any) -> str:
+def raw_json(obj: object) -> str:
     """Indented JSON of a wire object as received (extras kept, absent fields absent)."""
-    if hasattr(obj, "model_dump"):
-        data = obj.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    else:
-        data = obj
+    data = (
+        obj.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        if isinstance(obj, BaseModel)
+        else obj
+    )
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
@@ -339,14 +173,14 @@ class InspectorViewModel(QObject):
         """ "you", "canned text", "local Python", or "" when the chat did not say."""
         return self._tool_sources.get(tool_call_id, "")
 
-    def tool_call(self, key: NodeKey) -> Any:
+    def tool_call(self, key: NodeKey) -> ToolCall | None:
         step = self.step(key.run_id, key.step_id)
         if step is None or not isinstance(step.step_details, ToolCallsDetails):
             return None
         calls = step.step_details.tool_calls
         return calls[key.index] if 0 <= key.index < len(calls) else None
 
-    def object_for(self, key: NodeKey) -> Any:
+    def object_for(self, key: NodeKey) -> Run | RunStep | ToolCall | Message | None:
         """The wire object behind a node (for details and raw JSON)."""
         if key.kind == "run":
             record = self._runs.get(key.run_id)
@@ -436,7 +270,7 @@ class InspectorViewModel(QObject):
         self.thread_changed.emit(None)
         self.runs_reset.emit()
 
-    def on_chat_run_event(self, event: object) -> None:
+    def on_chat_run_event(self, event: RunEvent) -> None:
         """Apply one driver event (RunCreated, StepUpdated, MessageCompleted, RunFailed...)."""
         try:
             self._apply_event(event)
@@ -447,7 +281,7 @@ class InspectorViewModel(QObject):
 
     async def load_history(self, thread_id: str) -> None:
         """List the thread's recent runs, their steps and messages; merge into the records."""
-        client = self.session.client
+        client: AssistantsClient | None = self.session.client
         if client is None:
             return
         self._set_loading(True)
@@ -469,11 +303,11 @@ class InspectorViewModel(QObject):
             if record is None:
                 record = RunRecord(run=run, transitions=transitions_from_timestamps(run))
                 self._runs[run.id] = record
-            elif not _is_newer(record.run, run):
+            elif not is_newer(record.run, run):
                 record.run = run
             for step in steps:
                 current = record.steps.get(step.id)
-                if current is None or not _is_newer(current, step):
+                if current is None or not is_newer(current, step):
                     record.steps[step.id] = step
                 self._note_outputs(outputs_of_step(step))
         for message in message_page.data:
@@ -481,7 +315,9 @@ class InspectorViewModel(QObject):
             self._note_outputs(outputs_of_message(message))
         self.runs_reset.emit()
 
-    async def _list_steps(self, client: Any, thread_id: str, run_id: str) -> list[RunStep]:
+    async def _list_steps(
+        self, client: AssistantsClient, thread_id: str, run_id: str
+    ) -> list[RunStep]:
         """Every step of the run: all pages, not just the first 100 (up to the page cap)."""
         try:
             pager = client.steps.list(
@@ -492,7 +328,7 @@ class InspectorViewModel(QObject):
             # Older servers (v1, Azure previews) refuse include[]; results come without text.
             pager = client.steps.list(thread_id, run_id, order="asc", limit=100)
             steps = list(await pager.to_list())
-        if getattr(pager, "truncated", False):
+        if pager.truncated:
             self.session.bridge.post_notice(f"Run {run_id}: {pager.notice}")
         return steps
 
@@ -513,20 +349,39 @@ class InspectorViewModel(QObject):
             return True
         return not thread_id or thread_id == self._thread_id
 
-    def _apply_event(self, event: object) -> None:
-        run = getattr(event, "run", None)
-        step = getattr(event, "step", None)
-        message = getattr(event, "message", None)
-        if isinstance(run, Run) and self._accepts(run.thread_id):
-            self._apply_run(run, str(getattr(event, "reason", "") or ""))
-        if isinstance(step, RunStep) and self._accepts(step.thread_id):
-            self._apply_step(step)
-        if isinstance(message, Message) and self._accepts(message.thread_id):
-            self._messages[message.id] = message
-            self._note_outputs(outputs_of_message(message))
-            streaming_text = getattr(event, "text_delta", None) is not None
-            if message.run_id and message.run_id in self._runs and not streaming_text:
-                self.run_changed.emit(message.run_id)
+    def _apply_event(self, event: RunEvent) -> None:
+        match event:
+            case (
+                RunCreated(run=run)
+                | RunStatusChanged(run=run)
+                | RequiresAction(run=run)
+                | RunCompleted(run=run)
+                | RunExpired(run=run)
+                | RunCancelled(run=run)
+            ):
+                if self._accepts(run.thread_id):
+                    self._apply_run(run, "")
+            case RunFailed(run=run, reason=reason) | RunIncomplete(run=run, reason=reason):
+                if self._accepts(run.thread_id):
+                    self._apply_run(run, reason)
+            case StepCreated(step=step) | StepUpdated(step=step):
+                if self._accepts(step.thread_id):
+                    self._apply_step(step)
+            case MessageCreated(message=message) | MessageCompleted(message=message):
+                self._apply_message(message, streaming=False)
+            case MessageDelta(message=message):
+                self._apply_message(message, streaming=True)
+            case _:
+                assert_never(event)
+
+    def _apply_message(self, message: Message, *, streaming: bool) -> None:
+        if not self._accepts(message.thread_id):
+            return
+        self._messages[message.id] = message
+        self._note_outputs(outputs_of_message(message))
+        # A streaming delta changes the text only; the run's row need not be redrawn.
+        if message.run_id and message.run_id in self._runs and not streaming:
+            self.run_changed.emit(message.run_id)
 
     def _apply_run(self, run: Run, reason: str) -> None:
         record = self._runs.get(run.id)
@@ -566,7 +421,7 @@ class InspectorViewModel(QObject):
         elif status == "in_progress":
             stamp = epoch(run.started_at)
         elif status in TERMINAL_STATUSES:
-            stamp = _end_time(run)
+            stamp = end_time(run)
         return stamp if stamp is not None else self._clock()
 
     def _note_outputs(self, refs: list[OutputRef]) -> None:
@@ -574,10 +429,3 @@ class InspectorViewModel(QObject):
             return
         for ref in refs:
             self.outputs.add_reference(ref)
-
-
-def _is_newer(current: Run | RunStep, loaded: Run | RunStep) -> bool:
-    """Whether the live snapshot we hold is further along than a loaded one."""
-    current_done = str(current.status) in TERMINAL_STATUSES
-    loaded_done = str(loaded.status) in TERMINAL_STATUSES
-    return current_done and not loaded_done

@@ -10,13 +10,14 @@ resets are not the person's choice, so nothing is written until the place is res
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.ui.viewmodels.chat import ChatViewModel
     from playground.ui.viewmodels.threads import ThreadsViewModel
 
@@ -39,7 +40,7 @@ class PlaceKeeper(QObject):
         self._session = session
         self._threads = threads
         self._chat = chat
-        self._client: Any = None
+        self._client: AssistantsClient | None = None
         self._restoring = False
         # Connected after the thread list's own slot, so its reset is seen as not ours.
         session.client_changed.connect(self.on_session_client_changed)
@@ -80,7 +81,7 @@ class PlaceKeeper(QObject):
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _restore(self, client: Any) -> None:
+    async def _restore(self, client: AssistantsClient) -> None:
         session = self._session
         profile_id = session.profile_id
         try:

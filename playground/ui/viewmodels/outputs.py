@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.store.outputs import CachedOutput
-    from playground.ui.viewmodels.inspector import OutputRef
+    from playground.ui.viewmodels.output_refs import OutputRef
     from playground.ui.viewmodels.session import Session
 
 #: Thumbnails fit in this square.
@@ -319,17 +320,17 @@ class OutputsViewModel(QObject):
             self.session.bridge.post_error("Download failed", f"{item.name}: {item.error}")
 
     async def _fetch_into_cache(self, file_id: str, *, allow_large: bool = True) -> CachedOutput:
-        client = self.session.client
+        client: AssistantsClient | None = self.session.client
         if client is None:
             raise ConnectionError("Not connected to a server, so the file cannot be fetched.")
         item = self._items.get(file_id)
         name = item.name if item else file_id
-        size: object = None
+        size: int | None = None
         try:
             meta = await client.files.retrieve(file_id)
-            if getattr(meta, "filename", ""):
+            if meta.filename:
                 name = meta.filename
-            size = getattr(meta, "bytes", None)
+            size = meta.bytes
         except NotFoundError:
             raise
         except Exception:  # some servers do not serve file metadata; the hint will do

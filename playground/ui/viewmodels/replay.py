@@ -18,6 +18,8 @@ from playground.testing.tool_answers import SavedFunctionModes
 from playground.testing.variants import Variant, VariantOutcome
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver
     from playground.ui.viewmodels.session import Session
 
 
@@ -75,8 +77,11 @@ class ReplayViewModel(QObject):
         from playground.testing.capture import capture_thread
         from playground.testing.variants import replay
 
-        client = self._session.client
-        driver = self._session.driver or RunDriver(client)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # replay() checked; the connection went since
+        session_driver: RunDriver | None = self._session.driver
+        driver = session_driver or RunDriver(client)
         self._set_busy(True)
         try:
             captured = await capture_thread(client, thread_id)

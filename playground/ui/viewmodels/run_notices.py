@@ -7,7 +7,10 @@ from the events this window happened to see. The live path uses the same wording
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playground.protocol import Run
 
 #: Run metadata the window sets: the message the run answers (its notice goes after it).
 AFTER_MESSAGE_KEY = "playground_after_message"
@@ -23,19 +26,19 @@ def notice_key(run_id: str | None) -> str:
     return f"notice:{run_id}"
 
 
-def notice_for_run(run: Any) -> tuple[str, str] | None:
+def notice_for_run(run: Run) -> tuple[str, str] | None:
     """``(text, tone)`` for a run that ended badly, or None."""
-    status = str(getattr(run, "status", ""))
+    status = str(run.status)
     if status == "cancelled":
         return CANCELLED_TEXT, "info"
     if status == "expired":
         return EXPIRED_TEXT, "error"
     if status == "failed":
-        error = getattr(run, "last_error", None)
-        message = str(getattr(error, "message", "") or "no reason given")
+        error = run.last_error
+        message = str((error.message if error is not None else "") or "no reason given")
         return f"The run failed: {message}", "error"
     if status == "incomplete":
-        details = getattr(run, "incomplete_details", None)
-        reason = str(getattr(details, "reason", "") or "unknown reason").replace("_", " ")
+        # Either shape (object or Azure's bare string) gives its reason.
+        reason = (run.incomplete_reason or "unknown reason").replace("_", " ")
         return f"The run stopped before it finished ({reason}).", "error"
     return None

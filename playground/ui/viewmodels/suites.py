@@ -18,6 +18,8 @@ from playground.testing.results import CaseRun, SuiteReport
 from playground.testing.suite import Case, Suite
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RunDriver
     from playground.ui.viewmodels.session import Session
 
 
@@ -108,11 +110,6 @@ class SuitesViewModel(QObject):
 
     # -- intents --------------------------------------------------------------------------
 
-    def new_suite(self, name: str) -> None:
-        self._suite, self._path = None, None
-        self._pending_name = name
-        self.suite_changed.emit()
-
     def open(self, path: Path) -> None:
         self._session.runner.start("suites.file", self._open(path), label="Opening the suite")
 
@@ -168,7 +165,10 @@ class SuitesViewModel(QObject):
     async def _add_thread(self, thread_id: str, name: str) -> None:
         from playground.testing.capture import capture_thread
 
-        captured = await capture_thread(self._session.client, thread_id)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # add_thread() checked; the connection went since
+        captured = await capture_thread(client, thread_id)
         if not captured.users:
             self._session.bridge.post_notice("This thread has no user messages to replay.")
             return
@@ -177,8 +177,7 @@ class SuitesViewModel(QObject):
     def add_case(self, case: Case) -> None:
         """Add (or replace, by name) a case; a first case makes a new suite."""
         if self._suite is None:
-            name = getattr(self, "_pending_name", "") or "My suite"
-            self._suite = Suite(name=name, cases=[case])
+            self._suite = Suite(name="My suite", cases=[case])
         else:
             cases = [c for c in self._suite.cases if c.name != case.name] + [case]
             self._suite = self._suite.model_copy(update={"cases": cases})
@@ -189,8 +188,11 @@ class SuitesViewModel(QObject):
         from playground.testing.runner import SuiteRunner
         from playground.testing.tool_answers import SavedFunctionModes
 
-        client = self._session.client
-        driver = self._session.driver or RunDriver(client)
+        client: AssistantsClient | None = self._session.client
+        if client is None:
+            return  # run() checked; the connection went since
+        session_driver: RunDriver | None = self._session.driver
+        driver = session_driver or RunDriver(client)
         extra = []
         if self._session.profile_id:
             extra.append(

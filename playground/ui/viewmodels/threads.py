@@ -17,6 +17,7 @@ from playground.ui.viewmodels.session import Session
 from playground.ui.viewmodels.timestamps import epoch
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
     from playground.store.threads_index import ThreadEntry
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ class ThreadsViewModel(QObject):
         if not thread_id:
             self._session.bridge.post_error("Please check the input", "Enter a thread id.")
             return False
-        client, profile_id = self._session.client, self._session.profile_id
+        client: AssistantsClient | None = self._session.client
+        profile_id = self._session.profile_id
         if client is None or profile_id is None:
             self._session.bridge.post_error("Not connected", "Connect to a server first.")
             return False
@@ -131,15 +133,17 @@ class ThreadsViewModel(QObject):
         )
 
     async def delete_async(self, thread_id: str) -> None:
-        client, profile_id = self._session.client, self._session.profile_id
+        from playground.api import NotFoundError
+
+        client: AssistantsClient | None = self._session.client
+        profile_id = self._session.profile_id
         if profile_id is None:
             return
         if client is not None:
             try:
                 await client.threads.delete(thread_id)
-            except Exception as exc:
-                if type(exc).__name__ != "NotFoundError":
-                    raise
+            except NotFoundError:
+                pass  # already gone is what the person wanted
         await self._session.runner.run_blocking(
             self._session.store.threads.remove, profile_id, thread_id
         )
@@ -168,9 +172,9 @@ class ThreadsViewModel(QObject):
             self.threads_changed.emit()
             return
         store = self._session.store
-        if self._session.can_list_threads and self._session.client is not None:
+        client: AssistantsClient | None = self._session.client
+        if self._session.can_list_threads and client is not None:
             # Foundry lists threads: merge the server's into the local index.
-            client = self._session.client
             page = await client.threads.list(limit=_SERVER_LIST_LIMIT, order="desc").page()
             known = {
                 t.thread_id

@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
+    from playground.api import AssistantsClient
+    from playground.runs import RequiresAction, RunSession
     from playground.store.function_modes import FunctionMode
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,8 @@ class ToolPromptViewModel(QObject):
     def __init__(
         self,
         session: Session,
-        run_session: Any,
-        event: Any,
+        run_session: RunSession,
+        event: RequiresAction,
         *,
         assistant_id: str | None,
         parent: QObject | None = None,
@@ -72,12 +74,10 @@ class ToolPromptViewModel(QObject):
         self._session = session
         self._run_session = run_session
         self._event = event
-        self._assistant_id = assistant_id or getattr(event.run, "assistant_id", None) or ""
+        self._assistant_id = assistant_id or event.run.assistant_id or ""
         self.run_id: str = event.run.id
         self.thread_id: str = event.run.thread_id
-        self.expires_at: float | None = _float_or_none(
-            getattr(event, "expires_at", None) or event.run.expires_at
-        )
+        self.expires_at: float | None = _float_or_none(event.expires_at or event.run.expires_at)
         self.items: list[ToolCallItem] = [
             ToolCallItem(
                 call_id=call.id,
@@ -216,16 +216,18 @@ class ToolPromptViewModel(QObject):
     # -- internals ------------------------------------------------------------------------
 
     async def _load_schemas_and_modes(self) -> None:
+        from playground.protocol import FunctionTool
+
         session = self._session
-        client, profile_id = session.client, session.profile_id
+        client: AssistantsClient | None = session.client
+        profile_id = session.profile_id
         if client is not None and self._assistant_id:
             try:
                 assistant = await client.assistants.retrieve(self._assistant_id)
                 for tool in assistant.tools or []:
-                    function = getattr(tool, "function", None)
-                    if getattr(tool, "type", None) == "function" and function is not None:
-                        params = getattr(function, "parameters", None)
-                        self._schemas[function.name] = dict(params) if params else {}
+                    if isinstance(tool, FunctionTool):
+                        params = tool.function.parameters
+                        self._schemas[tool.function.name] = dict(params) if params else {}
             except Exception as exc:  # without schemas the prompt still works, unchecked
                 log.warning("Could not load the function schemas: %s", type(exc).__name__)
         if profile_id is not None and self._assistant_id:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.plain import plain_label
-from playground.ui.viewmodels.assistant_editor import MAX_INSTRUCTIONS
+from playground.ui.viewmodels.assistant_draft import MAX_INSTRUCTIONS
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.function_list import FunctionList
 from playground.ui.widgets.json_editor import JsonEditor

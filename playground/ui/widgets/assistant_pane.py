@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.plain import plain_label
-from playground.ui.viewmodels.assistant_editor import ImportResult, Problem
+from playground.ui.viewmodels.assistant_io import ImportResult
 from playground.ui.viewmodels.assistants import AssistantsViewModel
+from playground.ui.viewmodels.functions import Problem
 from playground.ui.widgets.assistant_form import AssistantForm
 from playground.ui.widgets.assistant_list import AssistantList, Confirm, ask_yes_no
 from playground.ui.widgets.files_panel import FilesPanel

@@ -16,8 +16,9 @@ from urllib.parse import unquote
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QImage
 
-from playground.ui.viewmodels.chat import ChatItem, ChatViewModel
-from playground.ui.viewmodels.inspector import OutputRef
+from playground.ui.viewmodels.chat import ChatViewModel
+from playground.ui.viewmodels.chat_items import ChatItem
+from playground.ui.viewmodels.output_refs import OutputRef
 from playground.ui.viewmodels.outputs import OutputItem, OutputsViewModel
 from playground.ui.widgets.gallery import OutputActions, open_containing_folder
 

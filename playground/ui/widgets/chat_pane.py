@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.plain import plain_label
-from playground.ui.viewmodels.chat import ChatViewModel, RunOverrides
+from playground.ui.viewmodels.chat import ChatViewModel
+from playground.ui.viewmodels.chat_runs import RunOverrides
 from playground.ui.viewmodels.threads import ThreadsViewModel
 from playground.ui.widgets.attachment_chips import AttachmentChips
 from playground.ui.widgets.message_view import MessageView
@@ -230,7 +231,9 @@ class ChatPane(QWidget):
 
     def _make_room_for_chips(self) -> None:
         # The splitter keeps the composer area's height; chips must not squeeze into it.
-        self._bottom.layout().activate()
+        layout = self._bottom.layout()
+        if layout is not None:
+            layout.activate()
         need = self._bottom.minimumSizeHint().height()
         if self.attachment_chips.note.isVisible():
             width = max(self._bottom.width(), 200)

@@ -44,12 +44,12 @@ from playground.ui.markdown import (
     render_markdown,
     render_plain,
 )
-from playground.ui.viewmodels.chat import (
+from playground.ui.viewmodels.chat import ChatViewModel
+from playground.ui.viewmodels.chat_items import (
     FILE_LINK,
     FOLDER_LINK,
     IMAGE_LINK,
     ChatItem,
-    ChatViewModel,
     Footnote,
 )
 from playground.ui.viewmodels.outputs import OutputItem, OutputStatus

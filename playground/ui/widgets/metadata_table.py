@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.ui.viewmodels.assistant_editor import (
+from playground.ui.viewmodels.assistant_draft import (
     MAX_METADATA_KEY,
     MAX_METADATA_PAIRS,
     MAX_METADATA_VALUE,

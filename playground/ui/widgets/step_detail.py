@@ -12,6 +12,7 @@ import html
 import json
 from typing import Any
 
+from pydantic import BaseModel
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -28,22 +29,25 @@ from playground.protocol import (
     ImageFileContent,
     ImageUrlContent,
     McpToolCall,
+    Message,
     MessageCreationDetails,
     RefusalContent,
     RetrievalToolCall,
+    Run,
+    RunStep,
     TextContent,
+    ToolCall,
     ToolCallsDetails,
 )
-from playground.ui.viewmodels.inspector import (
-    InspectorViewModel,
-    NodeKey,
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
+from playground.ui.viewmodels.run_records import (
     duration_s,
     format_duration,
     format_time,
     format_usage,
     step_label,
 )
-from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
 from playground.ui.widgets.log_view import LogView
 
 #: Characters of one file-search result or function output shown inline.
@@ -163,22 +167,23 @@ class StepDetailView(QWidget):
             body = "<p style='color:#666'>Select a run, step or tool call to see its details.</p>"
         else:
             obj = self.vm.object_for(key)
-            if obj is None:
-                body = "<p>This item is no longer available.</p>"
-            elif key.kind == "run":
-                body = self._run_html(key)
-            elif key.kind == "step":
-                body = self._step_html(key, obj)
-            elif key.kind == "call":
-                body = self._call_html(obj)
-                if isinstance(obj, CodeInterpreterToolCall):
-                    logs = "".join(
-                        o.logs
-                        for o in obj.code_interpreter.outputs
-                        if isinstance(o, CodeInterpreterLogsOutput)
-                    )
-            else:
-                body = self._message_html(obj)
+            match obj:
+                case None:
+                    body = "<p>This item is no longer available.</p>"
+                case Run():
+                    body = self._run_html(key)
+                case RunStep():
+                    body = self._step_html(key, obj)
+                case Message():
+                    body = self._message_html(obj)
+                case _:  # one tool call of a step
+                    body = self._call_html(obj)
+                    if isinstance(obj, CodeInterpreterToolCall):
+                        logs = "".join(
+                            o.logs
+                            for o in obj.code_interpreter.outputs
+                            if isinstance(o, CodeInterpreterLogsOutput)
+                        )
         self.browser.setHtml(body)
         # setHtml clears the document's resources, so thumbnails are registered afterwards
         # (images are resolved at layout time, which happens later).
@@ -265,7 +270,7 @@ class StepDetailView(QWidget):
             rows.append(row("Error", esc(f"{run.last_error.code}: {run.last_error.message}")))
         return f"<h3>Run</h3>{table(rows)}"
 
-    def _step_html(self, key: NodeKey, step: Any) -> str:
+    def _step_html(self, key: NodeKey, step: RunStep) -> str:
         rows = [
             row("Step", esc(step.id)),
             row("Kind", esc(step_label(step))),
@@ -291,7 +296,7 @@ class StepDetailView(QWidget):
             )
         return "".join(parts)
 
-    def _call_html(self, call: Any) -> str:
+    def _call_html(self, call: ToolCall) -> str:
         call_id = esc(getattr(call, "id", "") or "")
         if isinstance(call, CodeInterpreterToolCall):
             parts = [f"<h3>Code interpreter</h3><p><small>{call_id}</small></p>"]
@@ -388,7 +393,7 @@ class StepDetailView(QWidget):
                 parts.append("<p style='color:#666'><small>(text not returned)</small></p>")
         return "".join(parts)
 
-    def _message_html(self, message: Any) -> str:
+    def _message_html(self, message: Message) -> str:
         parts = [
             "<h3>Message</h3>",
             table([row("Message", esc(message.id)), row("Role", esc(message.role))]),
@@ -410,7 +415,5 @@ class StepDetailView(QWidget):
         return "".join(parts)
 
 
-def _dump(obj: Any) -> Any:
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    return obj
+def _dump(obj: object) -> object:
+    return obj.model_dump(mode="json") if isinstance(obj, BaseModel) else obj

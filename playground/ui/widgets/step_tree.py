@@ -8,11 +8,15 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from playground.protocol import MessageCreationDetails, ToolCallsDetails
+from playground.protocol import (
+    FunctionToolCall,
+    MessageCreationDetails,
+    RunStep,
+    ToolCallsDetails,
+)
 from playground.ui.plain import tip
-from playground.ui.viewmodels.inspector import (
-    InspectorViewModel,
-    NodeKey,
+from playground.ui.viewmodels.inspector import InspectorViewModel, NodeKey
+from playground.ui.viewmodels.run_records import (
     duration_s,
     format_duration,
     format_time,
@@ -223,17 +227,15 @@ class StepTree(QTreeWidget):
         self.insertTopLevelItem(min(position, self.topLevelItemCount()), item)
         self._run_items[run_id] = item
 
-    def _fill_step_children(self, step_item: QTreeWidgetItem, run_id: str, step: object) -> None:
-        details = getattr(step, "step_details", None)
+    def _fill_step_children(self, step_item: QTreeWidgetItem, run_id: str, step: RunStep) -> None:
+        details = step.step_details
         wanted: list[tuple[NodeKey, str, str]] = []
-        step_id = str(getattr(step, "id", ""))
+        step_id = step.id
         if isinstance(details, ToolCallsDetails):
             for index, call in enumerate(details.tool_calls):
-                kind = str(getattr(call, "type", None) or "unknown")
-                name = kind.replace("_", " ")
-                function = getattr(call, "function", None)
-                if function is not None and getattr(function, "name", None):
-                    name = f"function {function.name}"
+                name = str(call.type or "unknown").replace("_", " ")
+                if isinstance(call, FunctionToolCall) and call.function.name:
+                    name = f"function {call.function.name}"
                 wanted.append((NodeKey("call", run_id, step_id, index), name, ""))
         elif isinstance(details, MessageCreationDetails) and details.message_creation.message_id:
             message_id = details.message_creation.message_id

@@ -13,7 +13,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from playground.ui.viewmodels.inspector import InspectorViewModel, Timeline, format_duration
+from playground.ui.viewmodels.inspector import InspectorViewModel
+from playground.ui.viewmodels.run_records import Timeline, format_duration
 from playground.ui.widgets.step_tree import STATUS_COLORS, UNKNOWN_COLOR
 
 LANE_HEIGHT = 18
