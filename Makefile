@@ -42,7 +42,8 @@ check: $(STAMP) check-paths
 	$(VENV)/bin/ruff format --check playground tests benchmarks
 	$(VENV)/bin/ruff check playground tests benchmarks
 	$(VENV)/bin/mypy playground/protocol playground/api playground/runs playground/store playground/runtime \
-		playground/testing playground/sandbox playground/preflight.py
+		playground/testing playground/sandbox playground/preflight.py playground/connection \
+		playground/app.py playground/connector.py
 	$(VENV)/bin/lint-imports
 
 # Tests, benchmarks and the build read only files inside the repository.

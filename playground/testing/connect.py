@@ -22,12 +22,13 @@ from playground.api.auth import (
     TokenProvider,
 )
 from playground.api.dialects import AzureDialect, Dialect, FoundryDialect, OpenAIDialect
+from playground.connection.embedded import EmbeddedSettings, default_model_settings
 from playground.runs import RunDriver
 from playground.store.profiles import AuthMode, ConnectionProfile, ProfileKind
 from playground.store.secrets import SecretPurpose
 from playground.store.store import Store
 
-from .embedded_runtime import HeadlessRuntime, RuntimeLaunch, default_model_settings
+from .embedded_runtime import HeadlessRuntime
 from .errors import TestingError
 
 CONNECT_TIMEOUT_S = 10.0
@@ -112,13 +113,13 @@ async def connect(
     async with contextlib.AsyncExitStack() as stack:
         if profile.kind is ProfileKind.EMBEDDED:
             env_url, env_model = default_model_settings()
-            launch = RuntimeLaunch(
+            settings = EmbeddedSettings(
                 data_dir=store.paths.data / "runtime",
                 model_base_url=profile.model_base_url or env_url,
                 model=profile.model_name or env_model,
                 model_api_key=store.secrets.get(profile.id, SecretPurpose.MODEL_KEY),
             )
-            running = await stack.enter_async_context(HeadlessRuntime(launch))
+            running = await stack.enter_async_context(HeadlessRuntime(settings))
             dialect: Dialect = OpenAIDialect(running.api_base, running.token)
             description = f"the embedded runtime at {running.api_base} (model: {running.model})"
         else:

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.connector import embedded_description
-from playground.runtime.model.llama_local import local_model_unavailable_reason
-from playground.ui.embedded import (
+from playground.connection.embedded import (
     EmbeddedRuntime,
     EmbeddedRuntimeError,
     EmbeddedSettings,
@@ -22,6 +20,8 @@ from playground.ui.embedded import (
     RuntimeState,
     model_source_of,
 )
+from playground.connector import embedded_description
+from playground.runtime.model.llama_local import local_model_unavailable_reason
 from tests.ui.shell_support import running_app
 
 OFFLINE_SENTENCE = (
@@ -58,7 +58,7 @@ def _alive(pid: int) -> bool:
 async def test_starts_with_fresh_token_and_stops(tmp_path: Path) -> None:
     runtime = EmbeddedRuntime()
     states: list[str] = []
-    runtime.state_changed.connect(states.append)
+    runtime.add_state_listener(states.append)
     base = await runtime.ensure_started(EmbeddedSettings(data_dir=tmp_path / "rt"))
     try:
         assert base.startswith("http://127.0.0.1:") and base.endswith("/v1")
@@ -99,7 +99,7 @@ async def test_two_starts_get_different_tokens(tmp_path: Path) -> None:
 async def test_failure_to_start_is_reported_in_words(tmp_path: Path) -> None:
     runtime = EmbeddedRuntime()
     failures: list[str] = []
-    runtime.failed.connect(failures.append)
+    runtime.add_failure_listener(failures.append)
     bad = EmbeddedSettings(data_dir=tmp_path / "rt", python=str(tmp_path / "no-such-python"))
     with pytest.raises(EmbeddedRuntimeError) as info:
         await runtime.ensure_started(bad)
@@ -128,7 +128,7 @@ async def test_unexpected_exit_is_noticed(tmp_path: Path) -> None:
         if not failed.done():
             failed.set_result(reason)
 
-    runtime.failed.connect(on_failed)
+    runtime.add_failure_listener(on_failed)
     pid = runtime.pid
     assert pid is not None
     os.kill(pid, 9)
