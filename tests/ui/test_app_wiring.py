@@ -31,7 +31,11 @@ async def test_the_inspector_follows_the_thread_the_chat_opens(
             {"messages": [{"role": "user", "content": "hello"}]}
         )
         assert await app.parts.threads_vm.open_by_id_async(thread.id)
-        await until(lambda: ivm.thread_id == thread.id, [ivm.thread_changed], what="followed")
+        await until(
+            lambda: ivm.thread_id == thread.id,
+            [ivm.thread_changed],
+            what="the inspector on the chat's thread",
+        )
         assert inspector.outputs_vm.thread_id == thread.id
 
 
