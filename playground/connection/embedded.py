@@ -1,4 +1,4 @@
-"""The embedded runtime as a child process of the window.
+"""The embedded runtime as a child process of the window (or of the headless ``test`` command).
 
 The hosted Assistants APIs are gone, so by default the playground talks to its own local
 server. It runs as a separate process (``python -m playground.runtime``) so a crash or a
