@@ -17,22 +17,30 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, Callable, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import asyncio
 
+    from PySide6.QtCore import QTimer
+
+    from playground.connection.embedded import EmbeddedRuntime
     from playground.connector import AppConnector
     from playground.store.store import Store
-    from playground.ui.embedded import EmbeddedRuntime
+    from playground.ui.dialogs.connection_dialog import ConnectionDialog
+    from playground.ui.dialogs.testing_window import TestingWindow
     from playground.ui.main_window import MainWindow
     from playground.ui.messages import MessageBridge
     from playground.ui.tasks import TaskRunner
+    from playground.ui.viewmodels.assistants import AssistantsViewModel
     from playground.ui.viewmodels.chat import ChatViewModel
     from playground.ui.viewmodels.connection import ConnectionViewModel
     from playground.ui.viewmodels.session import Session
     from playground.ui.viewmodels.threads import ThreadsViewModel
+    from playground.ui.widgets.chat_outputs import ChatOutputs
+    from playground.ui.widgets.chat_pane import ChatPane
+    from playground.ui.widgets.inspector_pane import InspectorParts
 
 log = logging.getLogger("playground")
 
@@ -44,6 +52,7 @@ class Parts:
     """Everything bootstrap built, for wiring and for tests.
 
     A plain class, not a dataclass: ``dataclasses`` is not imported before the first paint.
+    The optional panes stay ``None`` when they failed to build (the chat still works).
     """
 
     def __init__(
@@ -55,6 +64,7 @@ class Parts:
         connection_vm: ConnectionViewModel,
         threads_vm: ThreadsViewModel,
         chat_vm: ChatViewModel,
+        chat_pane: ChatPane,
     ) -> None:
         self.store = store
         self.embedded = embedded
@@ -63,8 +73,11 @@ class Parts:
         self.connection_vm = connection_vm
         self.threads_vm = threads_vm
         self.chat_vm = chat_vm
-        self.assistants_vm: Any = None
-        self.inspector: Any = None
+        self.chat_pane = chat_pane
+        self.assistants_vm: AssistantsViewModel | None = None
+        self.inspector: InspectorParts | None = None
+        #: The chat's thumbnails and file links, from the inspector's outputs.
+        self.chat_outputs: ChatOutputs | None = None
 
 
 class PlaygroundApp:
@@ -75,16 +88,17 @@ class PlaygroundApp:
         self.bridge = bridge
         self.runner = runner
         self.parts: Parts | None = None
-        self._dialog: Any = None
+        self._dialog: ConnectionDialog | None = None
+        self._testing: TestingWindow | None = None
         #: After start-up, move what exists to the GC's permanent generation (``main`` sets
         #: it; a test process, which builds many apps, must not keep them all forever).
         self.freeze_after_start = False
 
     async def bootstrap(self, store: Store | None = None, *, connect: bool = True) -> Parts:
         """Open the store, build the view models and panes, reopen the last connection."""
+        from playground.connection.embedded import EmbeddedRuntime, EmbeddedRuntimeError
         from playground.connector import AppConnector, ConnectionProblem
         from playground.store.store import open_store
-        from playground.ui.embedded import EmbeddedRuntime, EmbeddedRuntimeError
         from playground.ui.messages import register_title
         from playground.ui.viewmodels.chat import ChatViewModel
         from playground.ui.viewmodels.connection import ConnectionViewModel
@@ -92,22 +106,24 @@ class PlaygroundApp:
         from playground.ui.viewmodels.threads import ThreadsViewModel
         from playground.ui.widgets.chat_pane import ChatPane
 
-        register_title(EmbeddedRuntimeError.__name__, "The embedded runtime did not start")
-        register_title(ConnectionProblem.__name__, "The connection is not set up yet")
-        register_title("ConfigurationError", "The connection settings are not usable")
+        register_title(EmbeddedRuntimeError, "The embedded runtime did not start")
+        register_title(ConnectionProblem, "The connection is not set up yet")
 
         if store is None:
             store = await self.runner.run_blocking(open_store)
-        embedded = EmbeddedRuntime(parent=self.window)
+        embedded = EmbeddedRuntime()
         connector = AppConnector(store, embedded, credential_prompt=self.bridge.post_notice)
         session = Session(store, self.runner, self.bridge, connector, parent=self.window)
         connection_vm = ConnectionViewModel(session, parent=self.window)
         threads_vm = ThreadsViewModel(session, parent=self.window)
         chat_vm = ChatViewModel(session, threads_vm, parent=self.window)
-        parts = Parts(store, embedded, connector, session, connection_vm, threads_vm, chat_vm)
+        chat_pane = ChatPane(chat_vm, threads_vm)
+        parts = Parts(
+            store, embedded, connector, session, connection_vm, threads_vm, chat_vm, chat_pane
+        )
         self.parts = parts
 
-        self.window.set_chat_pane(ChatPane(chat_vm, threads_vm))
+        self.window.set_chat_pane(chat_pane)
         self._install_optional_panes(parts)
         self.window.balance_panes()
         self._connect_signals(parts)
@@ -149,28 +165,46 @@ class PlaygroundApp:
         QTimer.singleShot(200, next_step)
 
     def _install_optional_panes(self, parts: Parts) -> None:
-        # The assistant and inspector panes come from other modules of the ui package; a
-        # failure there must not take the chat down with it.
+        """Build the assistant and inspector panes; wiring is :meth:`_connect_signals`' job.
+
+        They come from other modules of the ui package; a failure there must not take the
+        chat down with it, so each is built in its own ``try`` and left ``None`` on failure.
+        """
         try:
             from playground.ui.viewmodels.assistants import AssistantsViewModel
             from playground.ui.widgets.assistant_pane import AssistantPane
 
-            parts.assistants_vm = AssistantsViewModel(parts.session, parent=self.window)
-            self.window.set_left_pane(AssistantPane(parts.assistants_vm))
-            parts.assistants_vm.selected_changed.connect(parts.chat_vm.set_assistant)
-            parts.chat_vm.assistant_changed.connect(self.on_chat_assistant_changed)
+            assistants_vm = AssistantsViewModel(parts.session, parent=self.window)
+            self.window.set_left_pane(AssistantPane(assistants_vm))
+            parts.assistants_vm = assistants_vm
         except Exception as exc:
             log.warning("The assistant pane is not available: %s", exc)
             self.window.set_left_pane_message(f"The assistant pane could not load: {exc}")
         try:
+            from playground.ui.widgets.chat_outputs import ChatOutputs
             from playground.ui.widgets.inspector_pane import install_inspector
 
-            parts.inspector = install_inspector(self.window, parts.session, parts.chat_vm)
+            inspector = install_inspector(
+                self.window.inspector_tabs, parts.session, parent=self.window
+            )
+            parts.inspector = inspector
+            # Thumbnails and file links in the chat, from the same outputs the gallery shows.
+            parts.chat_outputs = ChatOutputs(
+                parts.chat_vm, inspector.outputs_vm, inspector.actions, parent=self.window
+            )
+            parts.chat_pane.messages.set_outputs(parts.chat_outputs)
         except Exception as exc:
             log.warning("The inspector is not available: %s", exc)
 
     def _connect_signals(self, parts: Parts) -> None:
-        window, session, cvm = self.window, parts.session, parts.connection_vm
+        """All wiring between the window, the panes' view models and the runtime.
+
+        The one place where one part learns of another's signals (DESIGN.md: "all window
+        wiring in one ``_connect_signals()``"): panes and view models are built knowing only
+        their own models, so a pane can be built, replaced or left out (it failed to load)
+        without the others changing.
+        """
+        window, session, cvm, chat = self.window, parts.session, parts.connection_vm, parts.chat_vm
         cvm.profiles_changed.connect(self.on_connection_profiles_changed)
         cvm.current_changed.connect(window.set_current_profile)
         session.state_changed.connect(self.on_session_state_changed)
@@ -180,7 +214,24 @@ class PlaygroundApp:
         window.connections_requested.connect(self.on_window_connections_requested)
         window.testing_requested.connect(self.on_window_testing_requested)
         window.closing.connect(self.on_window_closing)
-        parts.embedded.failed.connect(self.on_embedded_failed)
+        parts.embedded.add_failure_listener(self.on_embedded_failed)
+        if parts.assistants_vm is not None:
+            # The assistant chosen on the left runs in the chat; a thread's own assistant
+            # shows on the left.
+            parts.assistants_vm.selected_changed.connect(chat.set_assistant)
+            chat.assistant_changed.connect(self.on_chat_assistant_changed)
+        inspector = parts.inspector
+        if inspector is not None:
+            # The inspector follows the chat's thread and its live run events; a step's
+            # message link scrolls the chat; tool outputs say who supplied them.
+            ivm = inspector.inspector_vm
+            chat.run_event.connect(ivm.on_chat_run_event)
+            chat.thread_changed.connect(ivm.on_chat_thread_changed)
+            chat.tool_output_supplied.connect(ivm.set_tool_output_source)
+            ivm.scroll_to_message_requested.connect(chat.scroll_to_message)
+            inspector.actions.notice.connect(self.bridge.post_notice)
+            if chat.thread_id:
+                ivm.set_thread(chat.thread_id)
 
     # -- slots ----------------------------------------------------------------------------
 
@@ -254,6 +305,7 @@ class PlaygroundApp:
 
         assert self.parts is not None
         vm = self.parts.assistants_vm
+        assert vm is not None  # only started when the assistant pane exists
         try:
             await vm.select_async(assistant_id)
         except NotFoundError:
@@ -278,9 +330,7 @@ class PlaygroundApp:
         from playground.ui.dialogs.testing_window import open_testing_window
 
         assert self.parts is not None
-        self._testing = open_testing_window(
-            getattr(self, "_testing", None), self.parts, self.window
-        )
+        self._testing = open_testing_window(self._testing, self.parts, self.window)
 
     def on_window_closing(self) -> None:
         # Stop any run's task now, so nothing keeps talking to a runtime about to stop.
@@ -340,7 +390,7 @@ def connection_summary(
     the toolbar that advice was lost. Returns ``(headline, info)``; ``info`` is ``""`` when
     the headline already says everything.
     """
-    from playground.ui.embedded import ModelSource, model_source_of
+    from playground.connection.embedded import ModelSource, model_source_of
 
     if state != "connected" or not on_embedded:
         return detail, ""
@@ -371,12 +421,12 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Callable[[], None
     import weakref
 
     previous = sys.get_asyncgen_hooks()
-    alive: weakref.WeakSet[Any] = weakref.WeakSet()
+    alive: weakref.WeakSet[AsyncGenerator[object, object]] = weakref.WeakSet()
 
-    def firstiter(agen: Any) -> None:
+    def firstiter(agen: AsyncGenerator[object, object]) -> None:
         alive.add(agen)
 
-    def finalizer(agen: Any) -> None:
+    def finalizer(agen: AsyncGenerator[object, object]) -> None:
         alive.discard(agen)
         if loop.is_closed():
             return
@@ -411,7 +461,9 @@ def missing_display_reason(environ: Mapping[str, str], platform: str) -> str:
     )
 
 
-def install_stop_signals(loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]) -> Any:
+def install_stop_signals(
+    loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]
+) -> QTimer:
     """Let SIGTERM/SIGINT end the app through the normal close path, so the runtime stops.
 
     Python runs signal handlers only between bytecodes; while Qt waits in C++ for events

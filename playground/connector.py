@@ -1,7 +1,11 @@
 """Turns a connection profile into a live api client + run driver.
 
-This lives beside the composition root, outside ``ui``: it joins the store, the api
-client and the run driver (the api package builds its own ``httpx.AsyncClient``). Everything heavy is imported inside
+This lives beside the composition root, outside ``ui``: it joins the store, the api client,
+the run driver and the embedded runtime's process. It imports neither ``ui`` nor httpx (the
+api package builds its own ``httpx.AsyncClient``); what it hands the window — a
+:class:`~playground.connection.contract.Connection` — and the runtime it starts come from the
+Qt-free ``playground.connection`` package, so composition code never depends on the window
+(an import contract in ``pyproject.toml`` keeps it so). Everything heavy is imported inside
 ``connect`` so the window can paint before httpx, the api package and pydantic models load.
 """
 
@@ -11,18 +15,20 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from playground.ui.embedded import (
+from playground.connection.contract import Connection, ProfileKeys
+from playground.connection.embedded import (
     EmbeddedRuntime,
     EmbeddedSettings,
     ModelSource,
     default_model_settings,
 )
-from playground.ui.viewmodels.session import Connection, ProfileKeys
 
 if TYPE_CHECKING:
     from playground.api.auth import TokenProvider
+    from playground.api.dialects import Dialect, OpenAIDialect
+    from playground.api.request_log import RequestLogEntry
     from playground.store.profiles import ConnectionProfile
     from playground.store.store import Store
 
@@ -71,7 +77,7 @@ class ConnectionProblem(Exception):
 
 
 class AppConnector:
-    """The :class:`~playground.ui.viewmodels.session.Connector` the app uses."""
+    """The :class:`~playground.connection.contract.Connector` the app uses."""
 
     def __init__(
         self,
@@ -105,7 +111,7 @@ class AppConnector:
         self,
         profile: ConnectionProfile,
         *,
-        on_request: Callable[[object], None] | None = None,
+        on_request: Callable[[RequestLogEntry], None] | None = None,
         keys: ProfileKeys | None = None,
         probe: bool = False,
     ) -> Connection:
@@ -129,7 +135,7 @@ class AppConnector:
                 base = await self._embedded.ensure_started(settings)
             self._running_settings = settings
             assert base is not None
-            dialect: Any = _openai_dialect(
+            dialect: Dialect = _openai_dialect(
                 base, self._embedded.token, "v2", honours_idempotency_key=True
             )
             description = embedded_description(
@@ -170,7 +176,7 @@ class AppConnector:
         self,
         profile: ConnectionProfile,
         settings: EmbeddedSettings,
-        on_request: Callable[[object], None] | None,
+        on_request: Callable[[RequestLogEntry], None] | None,
     ) -> Connection:
         """Try embedded settings on a throwaway runtime (own port, own temporary data folder).
 
@@ -205,7 +211,6 @@ class AppConnector:
                     await close_client()
             finally:
                 await probe.stop()
-                probe.deleteLater()
                 await asyncio.to_thread(shutil.rmtree, folder, True)
 
         connection.aclose = aclose
@@ -225,7 +230,7 @@ class AppConnector:
             model_key = secrets.get(profile.id, SecretPurpose.MODEL_KEY)
         return api_key, model_key
 
-    def _remote_dialect(self, profile: ConnectionProfile, api_key: str | None) -> Any:
+    def _remote_dialect(self, profile: ConnectionProfile, api_key: str | None) -> Dialect:
         from playground.api.auth import AZURE_OPENAI_SCOPE, FOUNDRY_SCOPE
         from playground.api.dialects import AzureDialect, FoundryDialect
         from playground.store.profiles import AuthMode, ProfileKind
@@ -264,9 +269,9 @@ class AppConnector:
     async def _open(
         self,
         profile: ConnectionProfile,
-        dialect: Any,
+        dialect: Dialect,
         description: str,
-        on_request: Callable[[object], None] | None,
+        on_request: Callable[[RequestLogEntry], None] | None,
     ) -> Connection:
         from playground.api.client import AssistantsClient, open_http_client
         from playground.runs.driver import RunDriver
@@ -291,7 +296,7 @@ class AppConnector:
 
 def _openai_dialect(
     base_url: str, api_key: str | None, family: str, *, honours_idempotency_key: bool = False
-) -> Any:
+) -> OpenAIDialect:
     from playground.api.dialects import OpenAIDialect
 
     return OpenAIDialect(

@@ -51,6 +51,21 @@ CASES = [
     ("protocol/base.py", "import starlette"),
     ("api/constants.py", "import PySide6"),
     ("store/db.py", "import playground.runtime"),
+    # composition code stays off the window, and the seam below it stays plain
+    ("connector.py", "import playground.ui"),
+    ("connector.py", "import playground.ui.viewmodels.session"),
+    ("connector.py", "import httpx"),
+    ("connector.py", "import httpx_sse"),
+    ("connector.py", "import PySide6"),
+    ("connection/contract.py", "import PySide6"),
+    ("connection/contract.py", "import qasync"),
+    ("connection/contract.py", "import playground.ui"),
+    ("connection/embedded.py", "import playground.ui.tasks"),
+    ("connection/contract.py", "import playground.app"),
+    ("connection/contract.py", "import playground.connector"),
+    ("connection/embedded.py", "import playground.runtime"),
+    ("connection/contract.py", "import httpx"),
+    ("runs/events.py", "import playground.connection"),
 ]
 
 

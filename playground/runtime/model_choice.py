@@ -8,8 +8,8 @@ actually calls can never disagree. Order of preference:
    so a fresh install answers without any setup — unless ``--no-local-model`` turned it off.
 3. Otherwise nothing: every run fails with a message saying what to install or configure.
 
-The ``model:`` line is read by the window (``playground/ui/embedded.py``), which tells the
-three cases apart by its first word: ``offline ...``, ``none ...`` or ``NAME at URL``.
+The ``model:`` line is read by the window (``playground/connection/embedded.py``), which tells
+the three cases apart by its first word: ``offline ...``, ``none ...`` or ``NAME at URL``.
 """
 
 from __future__ import annotations

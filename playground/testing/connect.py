@@ -22,19 +22,14 @@ from playground.api.auth import (
     TokenProvider,
 )
 from playground.api.dialects import AzureDialect, Dialect, FoundryDialect, OpenAIDialect
-from playground.folder_lock import folder_in_use
+from playground.connection.embedded import EmbeddedSettings, default_model_settings
 from playground.runs import RunDriver
 from playground.store.profiles import AuthMode, ConnectionProfile, ProfileKind
 from playground.store.secrets import SecretPurpose
 from playground.store.store import Store
 
-from .embedded_runtime import (
-    HeadlessRuntime,
-    RunningRuntime,
-    RuntimeLaunch,
-    default_model_settings,
-)
-from .errors import RuntimeStartError, TestingError
+from .embedded_runtime import HeadlessRuntime
+from .errors import TestingError
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 300.0
@@ -108,28 +103,6 @@ def remote_dialect(profile: ConnectionProfile, api_key: str | None) -> Dialect:
             raise AssertionError("the embedded profile is started, not dialled")
 
 
-async def _start_runtime(stack: contextlib.AsyncExitStack, launch: RuntimeLaunch) -> RunningRuntime:
-    """Start the embedded runtime on the window's data folder, or say who is using it.
-
-    The runtime refuses a folder another runtime holds (see ``playground.folder_lock``).
-    A suite tests the assistants stored there, so running on a copy or a fresh folder
-    would test something else: the person is told what to close instead.
-    """
-    try:
-        return await stack.enter_async_context(HeadlessRuntime(launch))
-    except RuntimeStartError:
-        busy = folder_in_use(launch.data_dir)
-        if busy is None:
-            raise
-        who = f" (process {busy.holder})" if busy.holder else ""
-        raise RuntimeStartError(
-            f"The embedded runtime's data folder {launch.data_dir} is in use by another "
-            f"runtime{who}: the playground window, or another `assistants-playground test` "
-            "run. Only one runtime may use it at a time: close the window or wait for the "
-            "other run to finish, then run this command again."
-        ) from None
-
-
 @contextlib.asynccontextmanager
 async def connect(
     store: Store, profile: ConnectionProfile, *, api_key_env: str | None = None
@@ -140,13 +113,13 @@ async def connect(
     async with contextlib.AsyncExitStack() as stack:
         if profile.kind is ProfileKind.EMBEDDED:
             env_url, env_model = default_model_settings()
-            launch = RuntimeLaunch(
+            settings = EmbeddedSettings(
                 data_dir=store.paths.data / "runtime",
                 model_base_url=profile.model_base_url or env_url,
                 model=profile.model_name or env_model,
                 model_api_key=store.secrets.get(profile.id, SecretPurpose.MODEL_KEY),
             )
-            running = await _start_runtime(stack, launch)
+            running = await stack.enter_async_context(HeadlessRuntime(settings))
             dialect: Dialect = OpenAIDialect(running.api_base, running.token)
             description = f"the embedded runtime at {running.api_base} (model: {running.model})"
         else:

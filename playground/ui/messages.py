@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 #: Headlines added by the composition root (its own exception classes); checked first.
 _REGISTERED: dict[type[BaseException], str] = {}
-#: Deprecated: headlines registered by class name (see ``register_title``).
-_REGISTERED_NAMES: dict[str, str] = {}
 _FALLBACK_TITLE = "Something went wrong"
 
 
@@ -68,23 +66,17 @@ def _titles() -> dict[type[BaseException], str]:
     }
 
 
-def register_title(exc_type: type[BaseException] | str, title: str) -> None:
-    """Give an exception class its own headline.
-
-    A class NAME is still accepted for the composition root's older calls; pass the class:
-    a name silently stops matching when the class is renamed.
-    """
-    if isinstance(exc_type, str):
-        _REGISTERED_NAMES[exc_type] = title
-    else:
-        _REGISTERED[exc_type] = title
+def register_title(exc_type: type[BaseException], title: str) -> None:
+    """Give an exception class its own headline (a class, never a name: a name silently
+    stops matching when the class is renamed)."""
+    _REGISTERED[exc_type] = title
 
 
 def title_for(exc_type: type[BaseException]) -> str | None:
     """The headline of the nearest class along the MRO that has one (None: the fallback)."""
     titles = _titles()
     for cls in exc_type.__mro__:
-        found = _REGISTERED.get(cls) or _REGISTERED_NAMES.get(cls.__name__) or titles.get(cls)
+        found = _REGISTERED.get(cls) or titles.get(cls)
         if found:
             return found
     return None

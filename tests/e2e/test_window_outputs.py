@@ -109,9 +109,11 @@ async def test_code_interpreter_outputs_in_chat_inspector_and_gallery(
         # The thumbnail is in the chat, as an in-memory image only the app handed over.
         outputs = inspector.outputs_vm
         view = app.chat_pane.messages
+        chat_outputs = app.parts.chat_outputs
         await until(
             lambda: (
-                image_id in inspector.chat_outputs.thumbnails()
+                chat_outputs is not None
+                and image_id in chat_outputs.thumbnails()
                 and f"chat-thumb:{image_id}" in view.browser.toHtml()
             ),
             [outputs.output_changed, view.rendered],

@@ -172,4 +172,4 @@ def test_the_embedded_runtime_in_use_by_the_window_is_a_setup_error_saying_what_
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"data folder {data_dir} is in use by another runtime" in done.stderr
     assert f"(process {window.process.pid})" in done.stderr
-    assert "close the window or wait for the other run to finish" in done.stderr
+    assert "Close it or let it finish" in done.stderr

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import httpx
 
 from playground.api import AssistantsClient, OpenAIDialect, RequestLogEntry
+from playground.connection.contract import Connection
 from playground.store.profiles import ConnectionProfile, ProfileKind
 from playground.store.store import Store, open_store
 from playground.ui.messages import MessageBridge
 from playground.ui.tasks import TaskRunner
-from playground.ui.viewmodels.session import Connection, Session
+from playground.ui.viewmodels.session import Session
 from tests.helpers.runtime_process import RuntimeServer
 
 #: The model name the test runtimes are configured with.

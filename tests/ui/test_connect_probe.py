@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from playground.connection.embedded import EmbeddedRuntime
 from playground.connector import AppConnector, ConnectionProblem
 from playground.store.profiles import ConnectionProfile, ProfileKind
 from playground.store.store import open_store
-from playground.ui.embedded import EmbeddedRuntime
 from tests.helpers.hostile_server import HostileServer, accept_and_hang, reply_json
 
 

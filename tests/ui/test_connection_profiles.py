@@ -9,10 +9,10 @@ from typing import Any
 import keyring.backends.fail
 import pytest
 
+from playground.connection.contract import ProfileKeys
 from playground.store.profiles import AuthMode, ConnectionProfile, ProfileKind
 from playground.store.secrets import SecretPurpose, SecretStore
 from playground.store.store import open_store
-from playground.ui.viewmodels.session import ProfileKeys
 from tests.helpers.qt_wait import until
 from tests.helpers.scripted_llm import ScriptedLLM
 from tests.ui.shell_support import llm, model_env, running_app

@@ -115,8 +115,8 @@ async def test_listed_threads_with_huge_timestamps_are_kept(qapp: Any) -> None:
 
     from playground.api import AssistantsClient, FoundryDialect
     from playground.api.auth import AccessToken
+    from playground.connection.contract import Connection
     from playground.store.profiles import ConnectionProfile, ProfileKind
-    from playground.ui.viewmodels.session import Connection
     from playground.ui.viewmodels.threads import ThreadsViewModel
     from tests.ui.support import make_env
 

@@ -162,31 +162,18 @@ async def test_code_interpreter_run_in_tree_details_gallery_and_save(
     viewer.close()
 
 
-async def test_install_inspector_adds_three_tabs_and_follows_the_chat(
+async def test_install_inspector_adds_three_tabs_and_loads_a_thread_it_is_given(
     env: Env, qtbot: QtBot
 ) -> None:
-    from PySide6.QtCore import QObject, Signal
-
-    class FakeWindow(QWidget):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inspector_tabs = QTabWidget(self)
-
-    class ChatSignals(QObject):
-        """The two signals of ChatViewModel the inspector listens to."""
-
-        run_event = Signal(object)
-        thread_changed = Signal(object)
-        thread_id = None
-
-    window = FakeWindow()
+    """The pane is built on its own; following the chat is the composition root's wiring
+    (``tests/ui/test_app_wiring.py``)."""
+    window = QWidget()
     qtbot.addWidget(window)
-    chat = ChatSignals()
-    parts = install_inspector(window, env.session, chat)
-    tabs = window.inspector_tabs
+    tabs = QTabWidget(window)
+    parts = install_inspector(tabs, env.session, parent=window)
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Run steps", "Outputs", "HTTP log"]
     thread = await env.client.threads.create({})
-    chat.thread_changed.emit(thread.id)
+    parts.inspector_vm.set_thread(thread.id)
     await env.idle()
     assert parts.inspector_vm.thread_id == thread.id
     assert parts.outputs_vm.thread_id == thread.id

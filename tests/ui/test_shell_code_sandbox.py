@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from playground.connection.embedded import EmbeddedRuntime, EmbeddedSettings
 from playground.runtime.code_interpreter import Mode, choose_isolation
-from playground.ui.embedded import EmbeddedRuntime, EmbeddedSettings
 from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from playground.app import connection_summary, missing_display_reason
+from playground.connection.embedded import ModelSource
 from playground.connector import embedded_description
-from playground.ui.embedded import ModelSource
 from playground.ui.main_window import MainWindow
 from playground.ui.messages import MessageBridge
 

@@ -29,19 +29,19 @@ from playground.api.dialects import (
     DEFAULT_AZURE_API_VERSION,
     FOUNDRY_API_VERSIONS,
 )
+from playground.connection.contract import ProfileKeys
+from playground.connection.embedded import default_model_settings
 from playground.store.profiles import (
     AuthMode,
     ConnectionProfile,
     FoundryCredential,
     ProfileKind,
 )
-from playground.ui.embedded import default_model_settings
 from playground.ui.viewmodels.connection import (
     FOUNDRY_RETIREMENT_NOTE,
     ConnectionViewModel,
     TestReport,
 )
-from playground.ui.viewmodels.session import ProfileKeys
 
 KIND_LABELS = {
     ProfileKind.EMBEDDED: "Embedded runtime (local)",

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.connection.contract import ProfileKeys
 from playground.ui.messages import describe_exception
-from playground.ui.viewmodels.session import ProfileKeys, Session
+from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
     from playground.api import AssistantsClient

@@ -7,91 +7,30 @@ also carries the TaskRunner, the MessageBridge and the local Store, so a view mo
 this one argument.
 
 The session never builds an HTTP client itself (``ui`` must not import httpx): a
-:class:`Connector` supplied by the composition root (``playground/app.py``) turns a profile
-and its secrets into a :class:`Connection`.
+:class:`~playground.connection.contract.Connector` supplied by the composition root
+(``playground/app.py``) turns a profile and its secrets into a
+:class:`~playground.connection.contract.Connection`. Those plain types live in the Qt-free
+``playground.connection`` package so the connector can build them without importing ``ui``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.connection.contract import Connection, ConnectionState, Connector
 from playground.ui.messages import MessageBridge
 from playground.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from playground.api.client import AssistantsClient
+    from playground.runs.driver import RunDriver
     from playground.store.profiles import ConnectionProfile
     from playground.store.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class ConnectionState(StrEnum):
-    """Where the session is in connecting; the window's status label follows it."""
-
-    DISCONNECTED = "disconnected"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    FAILED = "failed"
-
-
-@dataclass
-class Connection:
-    """A live connection: the api client, the run driver on top of it, and how to close both.
-
-    ``client`` is a ``playground.api`` ``AssistantsClient`` and ``driver`` a
-    ``playground.runs`` ``RunDriver``; typed loosely so this module stays importable while
-    those packages are lazily loaded (start-up time is measured).
-    """
-
-    profile: ConnectionProfile
-    client: Any
-    driver: Any
-    #: Human description of where we are connected, e.g. "embedded runtime at 127.0.0.1:5123".
-    description: str = ""
-    #: Whether ``GET /threads`` works (Foundry): the thread list then comes from the server.
-    can_list_threads: bool = False
-    #: "v1" or "v2": labels such as retrieval vs file_search follow it.
-    api_family: str = "v2"
-    aclose: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class ProfileKeys:
-    """Keys typed into the connection dialog but not saved yet ("Test connection")."""
-
-    api_key: str | None = None
-    model_key: str | None = None
-
-    def __repr__(self) -> str:  # never show keys in tracebacks or logs
-        return "ProfileKeys(***)"
-
-
-class Connector(Protocol):
-    """Builds connections; implemented in the composition root, where httpx may be imported."""
-
-    async def connect(
-        self,
-        profile: ConnectionProfile,
-        *,
-        on_request: Callable[[object], None] | None = None,
-        keys: ProfileKeys | None = None,
-        probe: bool = False,
-    ) -> Connection:
-        """Open a connection for ``profile`` (keys from ``keys``, else from the store's secrets).
-
-        ``probe``: only to test settings ("Test connection"); the live connection, and the
-        embedded runtime it uses, must stay as they are.
-
-        Raises with a plain-language message when the profile cannot be used (no key, the
-        embedded runtime did not start, bad URL...).
-        """
-        ...
 
 
 class Session(QObject):
@@ -140,12 +79,12 @@ class Session(QObject):
         return self._connection
 
     @property
-    def client(self) -> Any:
+    def client(self) -> AssistantsClient | None:
         """The api client of the current connection, or None when not connected."""
         return self._connection.client if self._connection else None
 
     @property
-    def driver(self) -> Any:
+    def driver(self) -> RunDriver | None:
         """The run driver of the current connection, or None when not connected."""
         return self._connection.driver if self._connection else None
 

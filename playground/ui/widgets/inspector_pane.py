@@ -1,15 +1,16 @@
 """The right pane: run steps (tree, timeline, details, raw JSON), outputs gallery, HTTP log.
 
-``install_inspector(window, session, chat_vm)`` is what the composition root calls: it builds
-the three view models, puts the three tabs into ``window.inspector_tabs`` and wires them to
-the chat view model's ``run_event`` / ``thread_changed`` signals.
+``install_inspector(window, session)`` is what the composition root calls: it builds the
+three view models and puts the three tabs into ``window.inspector_tabs``. It wires nothing to
+other panes: the composition root (``playground/app.py``, ``_connect_signals``) connects the
+chat's ``run_event`` / ``thread_changed`` to the inspector, in the one place all cross-pane
+wiring lives, so this pane builds the same with or without a chat.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -139,64 +140,23 @@ class InspectorParts:
     pane: InspectorPane
     gallery: GalleryView
     http_log: HttpLogView
-    #: The chat's thumbnails and file links (None when there is no chat to show them in).
-    chat_outputs: Any = None
 
 
-def install_inspector(window: Any, session: Session, chat_vm: Any = None) -> InspectorParts:
-    """Fill ``window.inspector_tabs`` and wire the inspector to the chat view model.
+def install_inspector(tabs: QTabWidget, session: Session, *, parent: QWidget) -> InspectorParts:
+    """Build the inspector's view models and add its three tabs to ``tabs``.
 
-    ``chat_vm`` may be None (the chat failed to build); the tree then follows nothing live but
-    still loads history when ``set_thread`` is called.
+    ``parent`` owns the view models and is the parent of save dialogs (the main window).
+    Nothing live reaches the inspector until the composition root connects the chat to
+    ``InspectorParts.inspector_vm``; ``set_thread`` loads a thread's history on its own.
     """
-    tabs: QTabWidget = window.inspector_tabs
-    outputs_vm = OutputsViewModel(session, parent=window)
-    inspector_vm = InspectorViewModel(session, outputs_vm, parent=window)
-    http_log_vm = HttpLogViewModel(session, parent=window)
-    actions = OutputActions(outputs_vm, window)
+    outputs_vm = OutputsViewModel(session, parent=parent)
+    inspector_vm = InspectorViewModel(session, outputs_vm, parent=parent)
+    http_log_vm = HttpLogViewModel(session, parent=parent)
+    actions = OutputActions(outputs_vm, parent)
     pane = InspectorPane(inspector_vm, outputs_vm, actions)
     gallery = GalleryView(outputs_vm, actions)
     http_log = HttpLogView(http_log_vm)
     tabs.addTab(pane, "Run steps")
     tabs.addTab(gallery, "Outputs")
     tabs.addTab(http_log, "HTTP log")
-    actions.notice.connect(session.bridge.post_notice)
-    chat_outputs = None
-    if chat_vm is not None:
-        _wire_chat(chat_vm, window, inspector_vm)
-        chat_outputs = _show_outputs_in_chat(chat_vm, window, outputs_vm, actions)
-    return InspectorParts(
-        inspector_vm, outputs_vm, http_log_vm, actions, pane, gallery, http_log, chat_outputs
-    )
-
-
-def _show_outputs_in_chat(
-    chat_vm: Any, window: Any, outputs_vm: OutputsViewModel, actions: OutputActions
-) -> Any:
-    """Thumbnails and file links in the chat, from the same outputs the gallery shows."""
-    from playground.ui.viewmodels.chat import ChatViewModel
-    from playground.ui.widgets.chat_outputs import ChatOutputs
-
-    messages: Any = getattr(getattr(window, "chat_pane", None), "messages", None)
-    if not isinstance(chat_vm, ChatViewModel) or not hasattr(messages, "set_outputs"):
-        return None
-    chat_outputs = ChatOutputs(chat_vm, outputs_vm, actions, parent=window)
-    messages.set_outputs(chat_outputs)
-    return chat_outputs
-
-
-def _wire_chat(chat_vm: Any, window: Any, inspector_vm: InspectorViewModel) -> None:
-    chat_vm.run_event.connect(inspector_vm.on_chat_run_event)
-    chat_vm.thread_changed.connect(inspector_vm.on_chat_thread_changed)
-    current = getattr(chat_vm, "thread_id", None)
-    if isinstance(current, str) and current:
-        inspector_vm.set_thread(current)
-    # Optional hooks: whichever side offers them first.
-    scroll = getattr(chat_vm, "scroll_to_message", None) or getattr(
-        getattr(window, "chat_pane", None), "scroll_to_message", None
-    )
-    if callable(scroll):
-        inspector_vm.scroll_to_message_requested.connect(scroll)
-    sources = getattr(chat_vm, "tool_output_supplied", None)
-    if sources is not None and hasattr(sources, "connect"):
-        sources.connect(inspector_vm.set_tool_output_source)
+    return InspectorParts(inspector_vm, outputs_vm, http_log_vm, actions, pane, gallery, http_log)

@@ -1,4 +1,4 @@
-"""The embedded runtime as a child process of the window.
+"""The embedded runtime as a child process of the window (or of the headless ``test`` command).
 
 The hosted Assistants APIs are gone, so by default the playground talks to its own local
 server. It runs as a separate process (``python -m playground.runtime``) so a crash or a
@@ -10,6 +10,11 @@ model key travels in the child's environment for the same reason.
 Stopping: SIGTERM, a grace period, then SIGKILL. ``stop_now()`` is the synchronous last resort
 for interpreter exit (``atexit``), so no server outlives the app even when the event loop is
 already gone.
+
+Qt-free on purpose: the window, the connector (composition code, which must not import
+``ui``) and the headless ``test`` command all start the same child the same way. State
+changes and failures reach listeners as plain callbacks, called on the event loop's thread
+(the window's qasync loop runs on the Qt thread, so a listener may touch widgets).
 """
 
 from __future__ import annotations
@@ -21,15 +26,24 @@ import logging
 import os
 import sys
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from playground.folder_lock import EXIT_FOLDER_IN_USE, folder_in_use
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LISTENING_PREFIX = "listening on "
+#: The headline when the data folder's lock is held (the runtime's own words, naming the
+#: folder and the process, follow it).
+FOLDER_BUSY = (
+    "Another runtime is using this data folder: a playground window or an "
+    "`assistants-playground test` run. Close it or let it finish, then start again."
+)
 TOKEN_PREFIX = "token: "
 #: The runtime says which model answers runs before it says ``listening on``:
 #: ``model: offline NAME (llama.cpp)``, ``model: none (why)`` or ``model: NAME at URL``.
@@ -141,18 +155,23 @@ def default_model_settings() -> tuple[str | None, str | None]:
     return url, name
 
 
-class EmbeddedRuntime(QObject):
+#: Told every state the runtime enters (a :class:`RuntimeState`, which is also a ``str``).
+StateListener = Callable[[RuntimeState], None]
+#: Told why the runtime failed, in plain words (at start, or when the process died).
+FailureListener = Callable[[str], None]
+
+
+class EmbeddedRuntime:
     """Starts, watches and stops one runtime child process.
 
-    Signals: ``state_changed(str)`` (a :class:`RuntimeState` value), ``failed(str)`` with the
-    reason in plain words (at start, or when the process dies on its own).
+    Listeners (:meth:`add_state_listener`, :meth:`add_failure_listener`) replace the Qt
+    signals this class had when it lived in ``ui``: the composition root subscribes the
+    window, tests subscribe a list, the headless command subscribes nothing.
     """
 
-    state_changed = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
+        self._state_listeners: list[StateListener] = []
+        self._failure_listeners: list[FailureListener] = []
         self._process: asyncio.subprocess.Process | None = None
         self._base_url: str | None = None
         self._token: str | None = None
@@ -165,6 +184,16 @@ class EmbeddedRuntime(QObject):
         self._drain: asyncio.Task[None] | None = None
         self._stopping = False
         self._lock = asyncio.Lock()
+
+    # -- listeners ------------------------------------------------------------------------
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        """Call ``listener`` with each state entered from now on."""
+        self._state_listeners.append(listener)
+
+    def add_failure_listener(self, listener: FailureListener) -> None:
+        """Call ``listener`` with the reason each time a start fails or the process dies."""
+        self._failure_listeners.append(listener)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -286,7 +315,10 @@ class EmbeddedRuntime(QObject):
             )
         except EmbeddedRuntimeError as exc:
             await self._kill(self._process)
-            return self._fail(exc.message + self._stderr_tail())
+            message = exc.message
+            if self._process.returncode == EXIT_FOLDER_IN_USE and folder_in_use(settings.data_dir):
+                message = FOLDER_BUSY
+            return self._fail(message + self._stderr_tail())
         self._drain = asyncio.get_running_loop().create_task(self._drain_stdout(self._process))
         self._watch = asyncio.get_running_loop().create_task(self._watch_exit(self._process))
         self._set_state(RuntimeState.RUNNING)
@@ -388,13 +420,26 @@ class EmbeddedRuntime(QObject):
         self._error = message
         self._set_state(RuntimeState.FAILED)
         log.warning("Embedded runtime: %s", message)
-        self.failed.emit(message)
+        _tell(self._failure_listeners, message)
 
     def _set_state(self, state: RuntimeState) -> None:
         if state is not RuntimeState.FAILED:
             self._error = ""
         self._state = state
-        self.state_changed.emit(state.value)
+        _tell(self._state_listeners, state)
+
+
+def _tell(listeners: list[Callable[[_T], None]], value: _T) -> None:
+    """Call every listener; one that raises is logged and the rest still hear.
+
+    A listener runs in the middle of starting or stopping a child process: its error must
+    not leave a process running that nobody tracks, nor hide the failure it was told about.
+    """
+    for listener in list(listeners):
+        try:
+            listener(value)
+        except Exception:
+            log.exception("A listener of the embedded runtime failed")
 
 
 # Children still running; the atexit hook below stops them if the app exits without a clean
