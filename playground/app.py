@@ -330,7 +330,15 @@ class PlaygroundApp:
         from playground.ui.dialogs.testing_window import open_testing_window
 
         assert self.parts is not None
-        self._testing = open_testing_window(self._testing, self.parts, self.window)
+        parts = self.parts
+        self._testing = open_testing_window(
+            self._testing,
+            parts.session,
+            chat_vm=parts.chat_vm,
+            assistants_vm=parts.assistants_vm,
+            inspector_vm=parts.inspector.inspector_vm if parts.inspector else None,
+            parent=self.window,
+        )
 
     def on_window_closing(self) -> None:
         # Stop any run's task now, so nothing keeps talking to a runtime about to stop.

@@ -7,7 +7,7 @@ runs. Built lazily, the first time it is asked for, from the parts the app alrea
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
@@ -21,6 +21,11 @@ from playground.ui.widgets.code_view import CodeView
 from playground.ui.widgets.compare_view import CompareView
 from playground.ui.widgets.replay_view import ReplayView
 from playground.ui.widgets.suite_view import ShowRun, SuiteView
+
+if TYPE_CHECKING:
+    from playground.ui.viewmodels.assistants import AssistantsViewModel
+    from playground.ui.viewmodels.chat import ChatViewModel
+    from playground.ui.viewmodels.inspector import InspectorViewModel
 
 Choices = Callable[[], list[tuple[str, str]]]
 
@@ -69,15 +74,21 @@ class TestingWindow(QDialog):
 
 
 def open_testing_window(
-    existing: TestingWindow | None, parts: Any, parent: QWidget
+    existing: TestingWindow | None,
+    session: Session,
+    *,
+    chat_vm: ChatViewModel,
+    assistants_vm: AssistantsViewModel | None,
+    inspector_vm: InspectorViewModel | None,
+    parent: QWidget,
 ) -> TestingWindow:
-    """Show (building once) the window for the app's parts; "Keep this one" goes to the
-    assistant editor when that variant's assistant is the one being edited."""
+    """Show (building once) the testing window; "Keep this one" goes to the assistant
+    editor when that variant's assistant is the one being edited. The panes that failed
+    to build are ``None`` and their part of the window simply does less."""
     if existing is not None:
         existing.show()
         existing.raise_()
         return existing
-    assistants_vm = parts.assistants_vm
 
     def choices() -> list[tuple[str, str]]:
         if assistants_vm is None:
@@ -85,15 +96,13 @@ def open_testing_window(
         return [(a.id, a.name or a.id) for a in assistants_vm.assistants]
 
     def show_run(thread_id: str, run_id: str) -> None:
-        inspector = getattr(parts, "inspector", None)
-        vm = getattr(inspector, "inspector_vm", None)
-        if vm is not None and thread_id:
-            vm.set_thread(thread_id)
+        if inspector_vm is not None and thread_id:
+            inspector_vm.set_thread(thread_id)
 
     window = TestingWindow(
-        parts.session,
+        session,
         choices,
-        lambda: parts.chat_vm.thread_id,
+        lambda: chat_vm.thread_id,
         show_run=show_run,
         parent=parent,
     )
@@ -102,13 +111,13 @@ def open_testing_window(
         if not isinstance(variant, Variant) or assistants_vm is None:
             return
         if assistants_vm.selected_id != variant.assistant_id:
-            parts.session.bridge.post_notice(
+            session.bridge.post_notice(
                 "Select that assistant on the left first, then press “Keep this one” again."
             )
             return
         skipped = apply_variant(assistants_vm.editor, variant)
         note = f" ({', '.join(skipped)} not applied)" if skipped else ""
-        parts.session.bridge.post_notice(
+        session.bridge.post_notice(
             f"“{variant.label}” is in the assistant editor: Save to keep it, Revert to drop it{note}."
         )
 
