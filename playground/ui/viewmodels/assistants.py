@@ -23,6 +23,7 @@ from playground.ui.viewmodels.assistant_editor import (
     export_definition,
     import_definition,
 )
+from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.files import FilesViewModel
 from playground.ui.viewmodels.session import Session
 
@@ -283,6 +284,7 @@ class AssistantsViewModel(QObject):
 
     def _set_assistants(self, rows: list[Assistant]) -> None:
         self._assistants = rows
+        assistant_names(self._session).learn_all(rows)
         self.assistants_changed.emit()
 
     def _set_selected(self, assistant_id: str | None) -> None:

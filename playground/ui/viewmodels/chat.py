@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.protocol.limits import TERMINAL_RUN_STATUSES
 from playground.ui.markdown import escape_markdown
+from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.attachments import Attachment, AttachmentsViewModel
 from playground.ui.viewmodels.session import Session
 
@@ -317,6 +318,8 @@ class ChatViewModel(QObject):
         #: The composer's files and the tools each goes to (follows the chosen assistant).
         self.attachments = AttachmentsViewModel(session, parent=self)
         self.assistant_changed.connect(self.attachments.follow_assistant)
+        #: Names for the composer line, from whichever part of the window read them first.
+        self.assistant_names = assistant_names(session)
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
         from playground.ui.viewmodels.last_place import PlaceKeeper
