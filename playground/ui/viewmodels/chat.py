@@ -617,6 +617,7 @@ class ChatViewModel(QObject):
         except Exception as exc:  # the lines are a help; the messages still show
             log.info("Could not list the thread's runs: %s", type(exc).__name__)
             return items
+        anchors = await self._run_anchors(thread_id)
         out = list(items)
         times: list[int | None] = list(created)
         for run in runs.data:
@@ -628,7 +629,8 @@ class ChatViewModel(QObject):
                 key=notice_key(run.id), role="notice", text=text, run_id=run.id, tone=tone
             )
             at = max((i for i, item in enumerate(out) if item.run_id == run.id), default=None)
-            after = str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
+            # Runs from older versions kept the message in their metadata.
+            after = anchors.get(run.id) or str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
             if at is None and after:
                 at = next((i for i, item in enumerate(out) if item.key == after), None)
             if at is None:
@@ -640,6 +642,18 @@ class ChatViewModel(QObject):
             out.insert(at + 1, notice)
             times.insert(at + 1, None)
         return out
+
+    async def _run_anchors(self, thread_id: str) -> dict[str, str]:
+        profile_id = self._session.profile_id
+        if not profile_id:
+            return {}
+        try:
+            return await self._session.runner.run_blocking(
+                self._session.store.threads.run_anchors, profile_id, thread_id
+            )
+        except Exception as exc:  # the lines then fall back to the runs' times
+            log.info("Could not read the runs' messages: %s", type(exc).__name__)
+            return {}
 
     # -- sending and running --------------------------------------------------------------
 
@@ -748,18 +762,14 @@ class ChatViewModel(QObject):
         *,
         after: str | None = None,
     ) -> None:
-        from playground.ui.viewmodels.run_notices import AFTER_MESSAGE_KEY
-
         driver = self._session.driver
         state.status = "queued"
         self._emit_run_state()
         kwargs = overrides.as_kwargs()
-        if after:
-            # Where the run's outcome line belongs when the thread is reloaded.
-            kwargs["metadata"] = {AFTER_MESSAGE_KEY: after}
         try:
             run_session = await driver.create_run(thread_id, assistant_id, **kwargs)
             state.session = run_session
+            await self._anchor_run(thread_id, run_session.run_id, after)
             if state.cancel_requested:
                 state.status = "cancelling"
                 self._session.runner.start(None, run_session.cancel(), label="Cancelling the run")
@@ -772,6 +782,18 @@ class ChatViewModel(QObject):
             raise
         if state.active:
             self._finish(state, state.status)
+
+    async def _anchor_run(self, thread_id: str, run_id: str | None, after: str | None) -> None:
+        """Remember (locally) the message the run answers: its outcome line goes there."""
+        profile_id = self._session.profile_id
+        if not (profile_id and run_id and after):
+            return
+        try:
+            await self._session.runner.run_blocking(
+                self._session.store.threads.anchor_run, profile_id, thread_id, run_id, after
+            )
+        except Exception as exc:  # only the line's place on reload depends on it
+            log.info("Could not remember the run's message: %s", type(exc).__name__)
 
     async def _cancel(self, state: RunState) -> None:
         run_session = state.session
