@@ -66,6 +66,17 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (profile_id, assistant_id, function_name)
     );
     """,
+    # Which message each run answers, so its "cancelled/failed" line goes back after it on
+    # reload. Kept here, not in the run's metadata, which belongs to the user (16 pairs).
+    """
+    CREATE TABLE run_anchors (
+        profile_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (profile_id, thread_id, run_id)
+    );
+    """,
 )
 
 

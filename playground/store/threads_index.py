@@ -3,6 +3,10 @@
 The Assistants API cannot list threads, so the playground remembers the ones it created or
 opened by id. Deleting marks the entry (``deleted``) so a thread deleted on the server is not
 silently resurrected, while ``remove`` forgets it entirely.
+
+It also remembers which message each run of a thread answers (``anchor_run``): the chat puts
+a run's "cancelled/failed/expired" line after that message when the thread is reloaded, and
+the run's own metadata stays the user's.
 """
 
 from __future__ import annotations
@@ -113,9 +117,31 @@ class ThreadIndex:
     def mark_deleted(self, profile_id: str, thread_id: str) -> None:
         self._update(profile_id, thread_id, "deleted = 1", ())
 
-    def remove(self, profile_id: str, thread_id: str) -> None:
-        """Forget the thread and its draft."""
+    def anchor_run(self, profile_id: str, thread_id: str, run_id: str, message_id: str) -> None:
+        """Remember that ``run_id`` answers ``message_id`` (the thread need not be listed)."""
         with self._db.connect() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO run_anchors (profile_id, thread_id, run_id, message_id)"
+                " VALUES (?, ?, ?, ?)",
+                (profile_id, thread_id, run_id, message_id),
+            )
+
+    def run_anchors(self, profile_id: str, thread_id: str) -> dict[str, str]:
+        """Run id → the message it answers, for the runs of ``thread_id`` started here."""
+        with self._db.connect() as conn:
+            rows = conn.execute(
+                "SELECT run_id, message_id FROM run_anchors WHERE profile_id = ? AND thread_id = ?",
+                (profile_id, thread_id),
+            ).fetchall()
+        return {row["run_id"]: row["message_id"] for row in rows}
+
+    def remove(self, profile_id: str, thread_id: str) -> None:
+        """Forget the thread, its draft and its runs' anchors."""
+        with self._db.connect() as conn:
+            conn.execute(
+                "DELETE FROM run_anchors WHERE profile_id = ? AND thread_id = ?",
+                (profile_id, thread_id),
+            )
             conn.execute(
                 "DELETE FROM threads WHERE profile_id = ? AND thread_id = ?",
                 (profile_id, thread_id),

@@ -6,9 +6,15 @@ kept only for http(s), mailto and in-page anchors, images are never turned into 
 remote image is a tracking beacon; it becomes a plain link instead), and the view that shows
 the result refuses to load any resource that is not already in memory.
 Code blocks are highlighted by pygments with inline styles, because QTextBrowser understands
-only a subset of CSS and no stylesheets classes from ``<style>`` blocks reliably. Code wraps
-inside its block (``white-space: pre-wrap``): an unwrapped long line would widen the whole
-document and scroll the entire conversation sideways.
+only a subset of CSS and no stylesheets classes from ``<style>`` blocks reliably.
+
+Long code lines: one QTextDocument cannot scroll a single block sideways (a ``<pre>`` wider
+than the view widens the whole document, so the entire conversation scrolled), and wrapping
+a 2,000-character line turns it into a wall of twenty. So where the caller can open a block
+on its own (``code_link``), a code line longer than ``CODE_LINE_CHARS`` is cut with "…" and
+the block gets a "Show the whole block…" link; the chat opens the exact code in a plain
+viewer that scrolls sideways, selects and copies. Shorter lines still wrap inside their block
+(``white-space: pre-wrap``) in a window too narrow for them, never widening the chat.
 
 The app's own link scheme (``playground:``) triggers downloads and other actions, so model
 text may not use it: a ``playground:`` link survives only when the caller lists it in
@@ -50,6 +56,8 @@ MAX_HIGHLIGHT_CHARS = 20_000
 LONG_RUN_CHARS = 1000
 _LONG_RUN = re.compile(r"\S{" + str(LONG_RUN_CHARS + 1) + ",}")
 _ZERO_WIDTH_SPACE = "\u200b"
+#: Code lines longer than this are cut in the chat (the whole block opens in a viewer).
+CODE_LINE_CHARS = 100
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -104,6 +112,60 @@ def _code_block(body: str) -> str:
     )
 
 
+def elide_code_lines(code: str, columns: int = CODE_LINE_CHARS) -> tuple[str, bool]:
+    """``code`` with each line longer than ``columns`` cut with "…"; whether any was."""
+    columns = max(2, columns)
+    lines = code.split("\n")
+    if all(len(line) <= columns for line in lines):
+        return code, False
+    code = code.replace(_ZERO_WIDTH_SPACE, "")  # only ever there to speed up wrapping
+    shown = [
+        line if len(line) <= columns else line[: columns - 1] + "…" for line in code.split("\n")
+    ]
+    return "\n".join(shown), True
+
+
+@lru_cache(maxsize=1024)
+def longest_code_line(text: str) -> int:
+    """The length of the longest line in any code block of Markdown ``text`` (0: no code)."""
+    if "```" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+        return 0
+    return max((len(line) for block in code_blocks(text) for line in block.split("\n")), default=0)
+
+
+def _render_code(
+    renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # Fences and indented blocks, numbered in document order (as ``code_blocks`` counts).
+    from markdown_it.renderer import RendererHTML
+
+    token = tokens[idx]
+    number = env.get("code_block_count", 0)
+    env["code_block_count"] = number + 1
+    link = env.get("code_link")
+    cut = False
+    if link:
+        columns = int(env.get("code_columns") or CODE_LINE_CHARS)
+        token.content, cut = elide_code_lines(token.content, columns)
+    if token.type == "fence":  # highlighted (or plain) by the ``highlight`` option
+        out = str(RendererHTML.fence(renderer, tokens, idx, options, env))
+    else:  # an indented block: the same wrapping box, never wider than the view
+        out = _code_block(html.escape(token.content))
+    if cut:
+        href = html.escape(f"{link}{number}", quote=True)
+        out += (
+            '<p style="margin:0 0 6px 0; color:#555555;"><i>Long lines are cut here.</i> '
+            f'<a href="{href}">Show the whole block…</a></p>\n'
+        )
+    return out
+
+
+def code_blocks(text: str) -> list[str]:
+    """The code blocks of Markdown ``text``, exactly as written, in document order."""
+    tokens = _parser(False).parse(text, {})
+    return [t.content for t in tokens if t.type in ("fence", "code_block")]
+
+
 def _render_image(
     renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -128,6 +190,8 @@ def _parser(highlight: bool = True) -> MarkdownIt:
     md.options["highlight"] = _highlight if highlight else _plain_code
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("fence", _render_code)
+    md.add_render_rule("code_block", _render_code)
     return md
 
 
@@ -157,17 +221,24 @@ def _is_app_link(url: str) -> bool:
 
 
 def render_markdown(
-    text: str, app_links: frozenset[str] = frozenset(), *, highlight: bool = True
+    text: str,
+    app_links: frozenset[str] = frozenset(),
+    *,
+    highlight: bool = True,
+    code_link: str = "",
+    code_columns: int = CODE_LINE_CHARS,
 ) -> str:
     """Markdown text → an HTML fragment safe to show in :class:`SafeTextBrowser`.
 
     ``app_links``: the ``playground:`` targets the app itself put into ``text``; any other
     link of that scheme is shown as its label only. ``highlight=False``: code stays plain
-    (a message still streaming).
+    (a message still streaming). ``code_link``: a block with over-long lines shows them cut
+    and links to ``code_link`` + its number in :func:`code_blocks` (the caller opens it);
+    ``code_columns``: how many characters of a code line fit (the view's width).
     """
     try:
         md = _parser(highlight)
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {"code_link": code_link, "code_columns": code_columns}
         tokens = md.parse(text, env)
         _drop_foreign_app_links(tokens, app_links)
         return str(md.renderer.render(tokens, md.options, env))

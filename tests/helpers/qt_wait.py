@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, SignalInstance
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -56,3 +56,42 @@ async def until(
             except (RuntimeError, TypeError):
                 # The sender may already be gone (widget closed); nothing left to undo.
                 pass
+
+
+_SETTLED_EVENT = QEvent.Type(QEvent.registerEventType())
+
+
+class _SettledMarker(QObject):
+    """Receives the marker event and resolves the future waiting for it."""
+
+    def __init__(self, reached: asyncio.Future[None]) -> None:
+        super().__init__()
+        self._reached = reached
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _SETTLED_EVENT:
+            if not self._reached.done():
+                self._reached.set_result(None)
+            return True
+        return super().event(event)
+
+
+async def posted_events_delivered(within: float = DEFAULT_TIMEOUT) -> None:
+    """Wait until Qt has delivered the events posted before this call (layout requests...).
+
+    Use this, never ``QApplication.processEvents()``, inside an async test: processEvents
+    runs a nested event loop inside the test's task, where qasync runs other tasks' steps;
+    asyncio refuses them ("Cannot enter into task ... while another task is being executed")
+    and that task is never scheduled again, so the loop can never finish cancelling it.
+    Posted events are delivered in order, so our marker arriving means those before it did.
+    """
+    reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    marker = _SettledMarker(reached)
+    QCoreApplication.postEvent(marker, QEvent(_SETTLED_EVENT))
+    try:
+        async with asyncio.timeout(within):
+            await reached
+    except TimeoutError:
+        raise AssertionError(f"posted events not delivered within {within} s") from None
+    finally:
+        del marker  # Qt drops a deleted receiver's pending events

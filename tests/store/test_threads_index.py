@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
 from playground.store.errors import InvalidInputError, MissingRecordError
-from playground.store.store import Store
+from playground.store.paths import app_paths
+from playground.store.store import Store, open_store
 from playground.store.threads_index import ThreadIndex
 
 
@@ -102,3 +105,39 @@ def test_last_place_round_trip_and_forget(store: Store) -> None:
     assert places.recall("other") is None
     places.forget("prof")
     assert places.recall("prof") is None
+
+
+def test_run_anchors_per_thread_and_forgotten_with_the_thread(store: Store) -> None:
+    idx = store.threads
+    idx.add("p1", "thread_a")
+    idx.anchor_run("p1", "thread_a", "run_1", "msg_1")
+    idx.anchor_run("p1", "thread_a", "run_2", "msg_2")
+    idx.anchor_run("p1", "thread_b", "run_3", "msg_3")  # a thread not in the list yet
+    idx.anchor_run("p2", "thread_a", "run_4", "msg_4")
+    assert idx.run_anchors("p1", "thread_a") == {"run_1": "msg_1", "run_2": "msg_2"}
+    assert idx.run_anchors("p1", "thread_b") == {"run_3": "msg_3"}
+    idx.remove("p1", "thread_a")
+    assert idx.run_anchors("p1", "thread_a") == {}
+    assert idx.run_anchors("p2", "thread_a") == {"run_4": "msg_4"}
+
+
+def test_a_database_from_before_run_anchors_gains_them_and_keeps_its_threads(
+    playground_home: Path,
+) -> None:
+    """A store written by the version without the anchors table (schema 1) upgrades in place."""
+    from playground.store.db import _MIGRATIONS
+
+    path = app_paths().ensure().database
+    old = sqlite3.connect(path)
+    old.executescript(_MIGRATIONS[0])
+    old.execute(
+        "INSERT INTO threads (profile_id, thread_id, title, created_at, last_used_at)"
+        " VALUES ('p1', 'thread_old', 'Old', 1.0, 1.0)"
+    )
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    store = open_store()
+    assert [t.thread_id for t in store.threads.list_threads("p1")] == ["thread_old"]
+    store.threads.anchor_run("p1", "thread_old", "run_1", "msg_1")
+    assert store.threads.run_anchors("p1", "thread_old") == {"run_1": "msg_1"}

@@ -6,12 +6,13 @@ docs/screenshots/assistant-pane.png when PLAYGROUND_SCREENSHOTS is set."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from playground.protocol.tools import FunctionDefinition
 from playground.ui.viewmodels.assistants import AssistantsViewModel
 from playground.ui.widgets.assistant_pane import AssistantPane
 from playground.ui.widgets.metadata_table import MetadataTable
+from tests.helpers.qt_wait import posted_events_delivered
 from tests.helpers.screenshots import shoot
 from tests.ui import assistant_env as support
 from tests.ui.support import MODEL, Env
@@ -182,7 +183,7 @@ async def test_screenshot_assistant_pane(env: Env, qtbot: object) -> None:
     )
     pane.show()
     await env.idle()
-    QApplication.processEvents()  # let the layouts settle after show, as the event loop would
+    await posted_events_delivered()  # let the layouts settle after show
     shoot(pane, "assistant-pane.png")
     pane.tabs.setCurrentIndex(1)
     shoot(pane, "assistant-pane-tools.png")

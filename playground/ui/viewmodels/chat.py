@@ -47,6 +47,7 @@ from playground.runs.events import (
     StepUpdated,
     run_of,
 )
+from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.attachments import (
     Attachment,
     AttachmentsViewModel,
@@ -138,6 +139,8 @@ class ChatViewModel(QObject):
         #: The composer's files and the tools each goes to (follows the chosen assistant).
         self.attachments = AttachmentsViewModel(session, parent=self)
         self.assistant_changed.connect(self.attachments.follow_assistant)
+        #: Names for the composer line, from whichever part of the window read them first.
+        self.assistant_names = assistant_names(session)
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
         from playground.ui.viewmodels.last_place import PlaceKeeper
@@ -425,7 +428,20 @@ class ChatViewModel(QObject):
         except Exception as exc:  # the lines are a help; the messages still show
             log.info("Could not list the thread's runs: %s", type(exc).__name__)
             return items
-        return place_run_notices(items, created, runs.data)
+        anchors = await self._run_anchors(thread_id)
+        return place_run_notices(items, created, runs.data, anchors)
+
+    async def _run_anchors(self, thread_id: str) -> dict[str, str]:
+        profile_id = self._session.profile_id
+        if not profile_id:
+            return {}
+        try:
+            return await self._session.runner.run_blocking(
+                self._session.store.threads.run_anchors, profile_id, thread_id
+            )
+        except Exception as exc:  # the lines then fall back to the runs' times
+            log.info("Could not read the runs' messages: %s", type(exc).__name__)
+            return {}
 
     # -- sending and running --------------------------------------------------------------
 
@@ -533,20 +549,16 @@ class ChatViewModel(QObject):
         *,
         after: str | None = None,
     ) -> None:
-        from playground.ui.viewmodels.run_notices import AFTER_MESSAGE_KEY
-
         driver: RunDriver | None = self._session.driver
         state.status = "queued"
         self._emit_run_state()
         kwargs = overrides.as_kwargs()
-        if after:
-            # Where the run's outcome line belongs when the thread is reloaded.
-            kwargs["metadata"] = {AFTER_MESSAGE_KEY: after}
         try:
             if driver is None:
                 raise ConnectionError("The connection closed before the run could start.")
             run_session = await driver.create_run(thread_id, assistant_id, **kwargs)
             state.session = run_session
+            await self._anchor_run(thread_id, run_session.run_id, after)
             if state.cancel_requested:
                 state.status = "cancelling"
                 self._session.runner.start(None, run_session.cancel(), label="Cancelling the run")
@@ -559,6 +571,18 @@ class ChatViewModel(QObject):
             raise
         if state.active:
             self._finish(state, state.status)
+
+    async def _anchor_run(self, thread_id: str, run_id: str | None, after: str | None) -> None:
+        """Remember (locally) the message the run answers: its outcome line goes there."""
+        profile_id = self._session.profile_id
+        if not (profile_id and run_id and after):
+            return
+        try:
+            await self._session.runner.run_blocking(
+                self._session.store.threads.anchor_run, profile_id, thread_id, run_id, after
+            )
+        except Exception as exc:  # only the line's place on reload depends on it
+            log.info("Could not remember the run's message: %s", type(exc).__name__)
 
     async def _cancel(self, state: RunState) -> None:
         run_session = state.session

@@ -9,6 +9,7 @@ run objects and placed by :func:`place_run_notices`.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -86,10 +87,16 @@ def model_problem_of(run: Run) -> str:
     return message if message.startswith(MODEL_UNREACHABLE_PREFIX) else ""
 
 
-def place_run_notices(items: list[ChatItem], created: list[int], runs: list[Run]) -> list[ChatItem]:
+def place_run_notices(
+    items: list[ChatItem],
+    created: list[int],
+    runs: list[Run],
+    anchors: Mapping[str, str] | None = None,
+) -> list[ChatItem]:
     """Put each failed/cancelled/expired run's line after that run's last message, or
-    after the message the run answers (its metadata says), or (a run that wrote nothing)
-    after the last message older than the run. ``created`` is each item's timestamp."""
+    after the message the run answers (``anchors``, the local thread index; runs from older
+    versions kept it in their metadata), or (a run that wrote nothing) after the last
+    message older than the run. ``created`` is each item's timestamp."""
     out = list(items)
     times: list[int | None] = list(created)
     for run in runs:
@@ -101,7 +108,7 @@ def place_run_notices(items: list[ChatItem], created: list[int], runs: list[Run]
             key=notice_key(run.id), role="notice", text=text, run_id=run.id, tone=tone
         )
         at = max((i for i, item in enumerate(out) if item.run_id == run.id), default=None)
-        after = str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
+        after = (anchors or {}).get(run.id) or str((run.metadata or {}).get(AFTER_MESSAGE_KEY, ""))
         if at is None and after:
             at = next((i for i, item in enumerate(out) if item.key == after), None)
         if at is None:

@@ -50,6 +50,7 @@ from playground.runs.events import (
     StepCreated,
     StepUpdated,
 )
+from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.output_refs import OutputRef, outputs_of_message, outputs_of_step
 from playground.ui.viewmodels.run_records import (
     TERMINAL_STATUSES,
@@ -139,6 +140,9 @@ class InspectorViewModel(QObject):
         self._tool_sources: dict[str, str] = {}
         self._loading = False
         session.client_changed.connect(self.on_session_client_changed)
+        #: Run rows name the assistant that ran them, once any part of the window knows it.
+        self.assistant_names = assistant_names(session)
+        self.assistant_names.changed.connect(self.on_assistant_names_changed)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -201,6 +205,11 @@ class InspectorViewModel(QObject):
             return "// Nothing to show."
         return raw_json(obj)
 
+    def assistant_label(self, run_id: str) -> str:
+        """Who ran ``run_id``: the assistant's name when known, else its id ("" if neither)."""
+        record = self._runs.get(run_id)
+        return self.assistant_names.label(record.run.assistant_id if record else None)
+
     def run_totals(self, run_id: str) -> str:
         """Token usage of a run; while running, the sum of its finished steps."""
         record = self._runs.get(run_id)
@@ -256,6 +265,10 @@ class InspectorViewModel(QObject):
         self.tool_sources_changed.emit()
 
     # -- slots -----------------------------------------------------------------------------
+
+    def on_assistant_names_changed(self) -> None:
+        for run_id in self.run_ids():
+            self.run_changed.emit(run_id)
 
     def on_chat_thread_changed(self, thread_id: object) -> None:
         self.set_thread(thread_id if isinstance(thread_id, str) and thread_id else None)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playground.protocol import Run
 
-#: Run metadata the window sets: the message the run answers (its notice goes after it).
+#: Run metadata older versions set: the message the run answers (its notice goes after it).
+#: Still read for their runs; new runs keep this in the local thread index instead
+#: (``ThreadIndex.anchor_run``), so the user's 16 metadata pairs stay the user's.
 AFTER_MESSAGE_KEY = "playground_after_message"
 
 #: Run statuses that end without the assistant's answer, and deserve a line in the chat.

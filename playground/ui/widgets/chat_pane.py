@@ -193,6 +193,7 @@ class ChatPane(QWidget):
         self.attach_button.clicked.connect(self.on_attach_clicked)
         vm.attachments.changed.connect(self.on_attachments_changed)
         vm.attachments.available_changed.connect(self.on_attachments_available_changed)
+        vm.assistant_names.changed.connect(self.on_assistant_names_changed)
 
     # -- intents --------------------------------------------------------------------------
 
@@ -289,11 +290,14 @@ class ChatPane(QWidget):
     def on_attachments_available_changed(self) -> None:
         self.on_vm_assistant_changed(self._vm.assistant_id)
 
+    def on_assistant_names_changed(self) -> None:
+        self.on_vm_assistant_changed(self._vm.assistant_id)
+
     def on_vm_assistant_changed(self, assistant_id: object) -> None:
         if isinstance(assistant_id, str) and assistant_id:
             # The name once known (the id stays in the tooltip, for the API-minded).
-            name = self._vm.attachments.assistant_name
-            self.assistant_label.setText(f"Runs use the assistant {name or assistant_id}")
+            name = self._vm.assistant_names.label(assistant_id)
+            self.assistant_label.setText(f"Runs use the assistant {name}")
             self.assistant_label.setToolTip(assistant_id)
         else:
             self.assistant_label.setText("Choose an assistant on the left to run it.")

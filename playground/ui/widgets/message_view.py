@@ -32,15 +32,26 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import QTimer, QUrl, Signal, SignalInstance
-from PySide6.QtGui import QDesktopServices, QImage, QTextCursor, QTextFrame, QTextFrameFormat
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, SignalInstance
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QTextCursor,
+    QTextFrame,
+    QTextFrameFormat,
+)
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.ui.markdown import (
     APP_SCHEME,
+    CODE_LINE_CHARS,
     LOCAL_IMAGE_SCHEME,
     SafeTextBrowser,
     break_long_runs,
+    code_blocks,
+    longest_code_line,
     render_markdown,
     render_plain,
 )
@@ -73,6 +84,8 @@ LOAD_OLDER_MARGIN_PX = 48
 BODY_CACHE_SIZE = 4000
 
 SHOW_ALL_LINK = f"{APP_SCHEME}:show-all/"
+#: ``SHOW_CODE_LINK`` + message key + "/" + block number: one code block, whole, in a viewer.
+SHOW_CODE_LINK = f"{APP_SCHEME}:show-code/"
 OLDER_LINK = f"{APP_SCHEME}:older"
 
 
@@ -183,17 +196,27 @@ def app_links_of(item: ChatItem) -> frozenset[str]:
     )
 
 
-def render_body(item: ChatItem, *, streaming: bool = False) -> str:
+def render_body(
+    item: ChatItem, *, streaming: bool = False, code_columns: int = CODE_LINE_CHARS
+) -> str:
     """The message text as HTML (the expensive part; the view caches it).
 
     ``streaming``: the text is still growing; code is left unhighlighted until it is done.
+    ``code_columns``: code lines longer than this are cut, their block linked to a viewer.
     """
     text, cut = shown_text(item.text)
     text = break_long_runs(text)
     if item.role == "user":
         body = render_plain(text)
     else:
-        body = render_markdown(text, app_links_of(item), highlight=not streaming)
+        code_link = SHOW_CODE_LINK + quote(item.key, safe="") + "/"
+        body = render_markdown(
+            text,
+            app_links_of(item),
+            highlight=not streaming,
+            code_link=code_link,
+            code_columns=code_columns,
+        )
     if cut:
         href = html.escape(SHOW_ALL_LINK + quote(item.key, safe=""), quote=True)
         lines = item.text.count("\n") + 1
@@ -300,7 +323,10 @@ class MessageView(QWidget):
         #: How many of the view model's first items are not in the document yet.
         self._backlog = 0
         self._dirty: set[str] = set()
-        self._bodies: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._bodies: OrderedDict[tuple[str, str, str, int], str] = OrderedDict()
+        #: Code characters that fit across the view: longer code lines are cut (see markdown).
+        self._code_columns = CODE_LINE_CHARS
+        self.browser.viewport().installEventFilter(self)
         self.conversions: Counter[str] = Counter()
         self.frames_rendered = 0
         self._last_flush = -math.inf
@@ -314,6 +340,30 @@ class MessageView(QWidget):
         self._slice_timer.timeout.connect(self._render_slice)
         self._connect_signals()
         self._reset()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.browser.viewport():
+            self._fit_code_to_width()
+        return super().eventFilter(watched, event)
+
+    def code_columns(self) -> int:
+        return self._code_columns
+
+    def _fit_code_to_width(self) -> None:
+        """Cut code lines at what fits the view now; re-render only messages it changes."""
+        font = QFont("monospace")
+        font.setPointSizeF(self.browser.font().pointSizeF())
+        char = QFontMetricsF(font).horizontalAdvance("m") or 8.0
+        # The code box's padding (6 px a side) and the document's margins, plus one spare
+        # character for the "…" (it may come from a wider fallback font).
+        room = self.browser.viewport().width() - 12 - 2 * self._doc.documentMargin()
+        columns = max(20, int(room // char) - 1)
+        if columns == self._code_columns:
+            return
+        old, self._code_columns = self._code_columns, columns
+        for key, item in self._shown.items():
+            if longest_code_line(item.text) > min(old, columns):
+                self._mark_dirty(key)
 
     def _connect_signals(self) -> None:
         vm = self._vm
@@ -442,6 +492,10 @@ class MessageView(QWidget):
             self._vm.load_older()
         elif target.startswith(SHOW_ALL_LINK):
             self.show_all(unquote(target[len(SHOW_ALL_LINK) :]))
+        elif target.startswith(SHOW_CODE_LINK):
+            key, _, number = target[len(SHOW_CODE_LINK) :].rpartition("/")
+            if number.isdigit():
+                self.show_code(unquote(key), int(number))
         elif url.scheme() == APP_SCHEME and self.outputs is not None:
             if not self.outputs.handle_link(url):
                 self.link_activated.emit(url)
@@ -456,6 +510,21 @@ class MessageView(QWidget):
         from playground.ui.widgets.full_text_dialog import FullTextDialog
 
         dialog = FullTextDialog(item.text, title=f"Message {key}", parent=self.window())
+        dialog.show()
+        return dialog
+
+    def show_code(self, key: str, number: int) -> FullTextDialog | None:
+        """Open code block ``number`` of a message, exactly as written, in a plain viewer
+        that scrolls sideways (the chat shows its long lines cut)."""
+        item = self._shown.get(key)
+        blocks = code_blocks(item.text) if item is not None else []
+        if not 0 <= number < len(blocks):
+            return None
+        from playground.ui.widgets.full_text_dialog import FullTextDialog
+
+        dialog = FullTextDialog(
+            blocks[number], title=f"Code block {number + 1}", parent=self.window()
+        )
         dialog.show()
         return dialog
 
@@ -580,19 +649,21 @@ class MessageView(QWidget):
         writing = item.status == "in_progress" and self._vm.locked
         if item.role == "notice":
             body = None
-        elif writing:
-            body = render_body(item, streaming=True)  # changes with every delta: not cached
+        elif writing:  # changes with every delta: not cached
+            body = render_body(item, streaming=True, code_columns=self._code_columns)
         else:
             body = self._body(item)
         return render_item(item, self.outputs, writing=writing, body=body)
 
     def _body(self, item: ChatItem) -> str:
-        cache_key = (item.key, item.role, item.text)
+        # The width matters only to a message whose code has lines too long for it.
+        columns = self._code_columns if longest_code_line(item.text) > self._code_columns else 0
+        cache_key = (item.key, item.role, item.text, columns)
         body = self._bodies.get(cache_key)
         if body is not None:
             self._bodies.move_to_end(cache_key)
             return body
-        body = render_body(item)
+        body = render_body(item, code_columns=self._code_columns)
         self.conversions[item.key] += 1
         self._bodies[cache_key] = body
         if len(self._bodies) > BODY_CACHE_SIZE:

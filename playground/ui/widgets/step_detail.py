@@ -250,12 +250,17 @@ class StepDetailView(QWidget):
             return f"<p style='color:#b3261e'>Image {esc(item.name)}: {esc(item.error)}</p>"
         return f"<p>Image {esc(item.name)}</p>"
 
+    def _assistant_text(self, run_id: str, assistant_id: str | None) -> str:
+        name = self.vm.assistant_names.name(assistant_id)
+        return f"{name} ({assistant_id})" if name else (assistant_id or "—")
+
     def _run_html(self, key: NodeKey) -> str:
         record = self.vm.record(key.run_id)
         assert record is not None
         run = record.run
         rows = [
             row("Run", esc(run.id)),
+            row("Assistant", esc(self._assistant_text(key.run_id, run.assistant_id))),
             row("Status", f"<b>{esc(run.status)}</b>"),
             row("Model", esc(run.model or "—")),
             row("Created", esc(format_time(run.created_at))),

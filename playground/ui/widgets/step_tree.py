@@ -178,15 +178,17 @@ class StepTree(QTreeWidget):
             self._insert_run_item(run_id, item)
             item.setExpanded(True)
         now = self.vm.now()
+        assistant = self.vm.assistant_label(run_id)
         self._set_row(
             item,
-            f"Run {run_id}",
+            f"Run · {assistant}" if assistant else f"Run {run_id}",
             str(run.status),
             format_time(run.started_at or run.created_at),
             format_duration(duration_s(run, now)),
             self.vm.run_totals(run_id).split(" (")[0],
         )
         item.setToolTip(4, tip(self.vm.run_totals(run_id)))
+        item.setToolTip(0, tip(f"Run {run_id}" + (f" by {assistant}" if assistant else "")))
         selected = self.key_of(self.currentItem())
         existing = {self.key_of(child): child for child in _children(item)}
         for index, step in enumerate(record.steps.values()):
