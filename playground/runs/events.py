@@ -160,8 +160,11 @@ def run_of(event: RunEvent) -> Run | None:
             assert_never(event)
 
 
+#: Labels put before the server's message. ``server_error`` has none when a message is
+#: given: the spec allows only three codes, so the runtime reports a model it could not
+#: reach as ``server_error`` too, and "internal error" would then mislead.
 _ERROR_CODES = {
-    "server_error": "The server had an internal error",
+    "server_error": "The server could not finish the run",
     "rate_limit_exceeded": "The model's rate limit or quota was exceeded",
     "invalid_prompt": "The prompt was rejected",
 }
@@ -183,8 +186,10 @@ def failure_reason(run: Run) -> str:
         return "The run failed; the server did not say why."
     label = _ERROR_CODES.get(error.code or "")
     message = (error.message or "").strip()
-    if label and message:
+    if label and message and error.code != "server_error":
         return f"{label}: {message}"
+    if message and error.code == "server_error":
+        return message
     if label:
         return f"{label}."
     if message:

@@ -96,6 +96,9 @@ async def test_failed_line_survives_a_restart(qtbot: Any, model_env: ScriptedLLM
         (_, first), (_, line) = _shape(again)
         assert first == "first"
         assert line.startswith("The run failed:") and "the scripted model refuses" in line
+        # One wording: the line reads the same after a restart as it did live.
+        assert line == live[1][1]
+        assert "internal error" not in line
 
 
 async def _failed_run(app: Running, thread_id: str, assistant_id: str, **fields: Any) -> str:

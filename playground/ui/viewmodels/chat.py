@@ -62,7 +62,7 @@ from playground.ui.viewmodels.chat_runs import (
     place_run_notices,
 )
 from playground.ui.viewmodels.file_names import FileNames, fetch_file_names
-from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT
+from playground.ui.viewmodels.run_notices import CANCELLED_TEXT, EXPIRED_TEXT, notice_for_run
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -637,10 +637,13 @@ class ChatViewModel(QObject):
                 problem = model_problem_of(run)
                 if problem:
                     self._session.set_model_problem(problem)
-                self._notice(state, f"The run failed: {reason}", "error", current)
-            case RunIncomplete(reason=reason):
+                # The same words a reload rebuilds from the run (run_notices).
+                text, tone = notice_for_run(run) or (f"The run failed: {reason}", "error")
+                self._notice(state, text, tone, current)
+            case RunIncomplete(run=run, reason=reason):
                 self._finish(state, "incomplete")
-                self._notice(state, reason, "error", current)
+                text, tone = notice_for_run(run) or (reason, "error")
+                self._notice(state, text, tone, current)
             case RunExpired():
                 self._finish(state, "expired")
                 self._notice(state, EXPIRED_TEXT, "error", current)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from playground.runs.events import failure_reason, incomplete_reason
+
 if TYPE_CHECKING:
     from playground.protocol import Run
 
@@ -36,11 +38,9 @@ def notice_for_run(run: Run) -> tuple[str, str] | None:
     if status == "expired":
         return EXPIRED_TEXT, "error"
     if status == "failed":
-        error = run.last_error
-        message = str((error.message if error is not None else "") or "no reason given")
-        return f"The run failed: {message}", "error"
+        reason = failure_reason(run)
+        text = reason if reason.startswith("The run failed") else f"The run failed: {reason}"
+        return text, "error"
     if status == "incomplete":
-        # Either shape (object or Azure's bare string) gives its reason.
-        reason = (run.incomplete_reason or "unknown reason").replace("_", " ")
-        return f"The run stopped before it finished ({reason}).", "error"
+        return incomplete_reason(run), "error"
     return None
