@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from playground.ui.viewmodels.assistants import AssistantsViewModel
     from playground.ui.viewmodels.chat import ChatViewModel
     from playground.ui.viewmodels.connection import ConnectionViewModel
+    from playground.ui.viewmodels.last_place import PlaceKeeper
     from playground.ui.viewmodels.session import Session
     from playground.ui.viewmodels.threads import ThreadsViewModel
     from playground.ui.widgets.chat_outputs import ChatOutputs
@@ -65,6 +66,7 @@ class Parts:
         threads_vm: ThreadsViewModel,
         chat_vm: ChatViewModel,
         chat_pane: ChatPane,
+        place: PlaceKeeper,
     ) -> None:
         self.store = store
         self.embedded = embedded
@@ -74,6 +76,7 @@ class Parts:
         self.threads_vm = threads_vm
         self.chat_vm = chat_vm
         self.chat_pane = chat_pane
+        self.place = place
         self.assistants_vm: AssistantsViewModel | None = None
         self.inspector: InspectorParts | None = None
         #: The chat's thumbnails and file links, from the inspector's outputs.
@@ -102,6 +105,7 @@ class PlaygroundApp:
         from playground.ui.messages import register_title
         from playground.ui.viewmodels.chat import ChatViewModel
         from playground.ui.viewmodels.connection import ConnectionViewModel
+        from playground.ui.viewmodels.last_place import PlaceKeeper
         from playground.ui.viewmodels.session import Session
         from playground.ui.viewmodels.threads import ThreadsViewModel
         from playground.ui.widgets.chat_pane import ChatPane
@@ -117,9 +121,20 @@ class PlaygroundApp:
         connection_vm = ConnectionViewModel(session, parent=self.window)
         threads_vm = ThreadsViewModel(session, parent=self.window)
         chat_vm = ChatViewModel(session, threads_vm, parent=self.window)
+        # Reopens the last thread and assistant after (re)connecting; built right after the
+        # chat so its slots run after the thread list's and the chat's own.
+        place = PlaceKeeper(session, threads_vm, chat_vm, parent=chat_vm)
         chat_pane = ChatPane(chat_vm, threads_vm)
         parts = Parts(
-            store, embedded, connector, session, connection_vm, threads_vm, chat_vm, chat_pane
+            store,
+            embedded,
+            connector,
+            session,
+            connection_vm,
+            threads_vm,
+            chat_vm,
+            chat_pane,
+            place,
         )
         self.parts = parts
 

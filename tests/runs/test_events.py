@@ -63,3 +63,23 @@ def test_run_of_gives_the_run_snapshot_or_none() -> None:
             event, StepCreated | StepUpdated | MessageCreated | MessageDelta | MessageCompleted
         )
         assert run_of(event) is (RUN if carries_run else None), type(event).__name__
+
+
+def _failed(error: dict[str, str] | None) -> Run:
+    return Run.model_validate({"id": "run_2", "status": "failed", "last_error": error})
+
+
+def test_failure_reasons_read_as_plain_words() -> None:
+    from playground.runs.events import failure_reason
+
+    unreachable = "Could not reach the model at http://127.0.0.1:9/v1 (connection refused)."
+    # The spec has no code for "the model is down": the server's words stand alone.
+    assert failure_reason(_failed({"code": "server_error", "message": unreachable})) == unreachable
+    assert failure_reason(_failed({"code": "server_error", "message": ""})) == (
+        "The server could not finish the run."
+    )
+    assert failure_reason(_failed({"code": "rate_limit_exceeded", "message": "slow down"})) == (
+        "The model's rate limit or quota was exceeded: slow down"
+    )
+    assert failure_reason(_failed({"code": "odd", "message": "boom"})) == "boom (odd)"
+    assert failure_reason(_failed(None)) == "The run failed; the server did not say why."

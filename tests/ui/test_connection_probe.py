@@ -56,9 +56,9 @@ async def test_test_connection_never_restarts_the_live_runtime(
                 and session.client is not live_client
                 and vm.thread_id == thread_id
                 and vm.assistant_id == assistant_id
-                and not vm.place.restoring
+                and not parts.place.restoring
             ),
-            [session.state_changed, vm.thread_changed, vm.assistant_changed, vm.place.restored],
+            [session.state_changed, vm.thread_changed, vm.assistant_changed, parts.place.restored],
             within=90,
             what="reconnected in place",
         )

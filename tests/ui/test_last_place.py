@@ -23,9 +23,9 @@ async def _back_in_place(app: Running, thread_id: str, assistant_id: str, draft:
             vm.thread_id == thread_id
             and vm.assistant_id == assistant_id
             and pane.composer.toPlainText() == draft
-            and not vm.place.restoring
+            and not app.parts.place.restoring
         ),
-        [vm.thread_changed, vm.assistant_changed, vm.draft_loaded, vm.place.restored],
+        [vm.thread_changed, vm.assistant_changed, vm.draft_loaded, app.parts.place.restored],
         what="the last place reopened",
     )
     assistants = app.parts.assistants_vm

@@ -143,10 +143,6 @@ class ChatViewModel(QObject):
         self.assistant_names = assistant_names(session)
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
-        from playground.ui.viewmodels.last_place import PlaceKeeper
-
-        #: Reopens the last thread and assistant after (re)connecting.
-        self.place = PlaceKeeper(session, threads, self, parent=self)
 
     # -- state ----------------------------------------------------------------------------
 
