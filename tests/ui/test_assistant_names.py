@@ -70,3 +70,41 @@ async def test_an_assistant_the_list_has_not_seen_is_named_when_its_look_up_arri
             what="the name",
         )
         assert label.toolTip() == assistant.id
+
+
+async def test_a_run_by_another_program_is_named_by_a_look_up(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    """No pane has read the assistant (it was made and run through the API): the inspector
+    asks the server once, and the row changes from the id to the name."""
+    model_env.queue(text("Done."))
+    async with running_app(qtbot) as app:
+        session = app.parts.session
+        client = session.client
+        assert client is not None
+        assistant = await client.assistants.create({"model": MODEL_ID, "name": "Batch job"})
+        thread = await client.threads.create()
+        async with client.runs.stream(thread.id, {"assistant_id": assistant.id}) as stream:
+            async for _event in stream:
+                pass
+        run_id = stream.run_id or ""
+        # Forget what the left pane may have read meanwhile: only the look-up can name it now.
+        session.assistant_names.reset(client)
+        assert session.assistant_names.name(assistant.id) == ""
+        inspector = app.parts.inspector
+        tree = inspector.pane.tree
+        assert isinstance(tree, StepTree)
+        inspector.inspector_vm.set_thread(thread.id)
+
+        def row_text() -> str:
+            row = tree.run_item(run_id)
+            return row.text(0) if row is not None else ""
+
+        await until(
+            lambda: row_text() == "Run · Batch job",
+            [inspector.inspector_vm.run_changed, session.assistant_names.changed],
+            what="the run row named by the look-up",
+        )
+        # A new connection forgets the old server's names.
+        session.set_connection(session.connection)
+        assert session.assistant_names.name(assistant.id) == ""

@@ -19,7 +19,6 @@ from playground.protocol.assistant import Assistant
 from playground.ui.viewmodels.assistant_draft import AssistantDraft
 from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
 from playground.ui.viewmodels.assistant_io import ImportResult, export_definition, import_definition
-from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.files import FilesViewModel
 from playground.ui.viewmodels.session import Session
 
@@ -277,7 +276,7 @@ class AssistantsViewModel(QObject):
 
     def _set_assistants(self, rows: list[Assistant]) -> None:
         self._assistants = rows
-        assistant_names(self._session).learn_all(rows)
+        self._session.assistant_names.learn_all(rows)
         self.assistants_changed.emit()
 
     def _set_selected(self, assistant_id: str | None) -> None:

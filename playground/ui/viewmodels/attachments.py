@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -253,7 +252,7 @@ class AttachmentsViewModel(QObject):
             return
         if assistant_id != self._assistant_id:
             return
-        assistant_names(self._session).learn(assistant)
+        self._session.assistant_names.learn(assistant)
         name = str(assistant.name or "")
         if name != self._assistant_name:
             self._assistant_name = name

@@ -47,7 +47,6 @@ from playground.runs.events import (
     StepUpdated,
     run_of,
 )
-from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.attachments import (
     Attachment,
     AttachmentsViewModel,
@@ -140,7 +139,7 @@ class ChatViewModel(QObject):
         self.attachments = AttachmentsViewModel(session, parent=self)
         self.assistant_changed.connect(self.attachments.follow_assistant)
         #: Names for the composer line, from whichever part of the window read them first.
-        self.assistant_names = assistant_names(session)
+        self.assistant_names = session.assistant_names
         threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
 

@@ -50,7 +50,6 @@ from playground.runs.events import (
     StepCreated,
     StepUpdated,
 )
-from playground.ui.viewmodels.assistant_names import assistant_names
 from playground.ui.viewmodels.output_refs import OutputRef, outputs_of_message, outputs_of_step
 from playground.ui.viewmodels.run_records import (
     TERMINAL_STATUSES,
@@ -141,7 +140,7 @@ class InspectorViewModel(QObject):
         self._loading = False
         session.client_changed.connect(self.on_session_client_changed)
         #: Run rows name the assistant that ran them, once any part of the window knows it.
-        self.assistant_names = assistant_names(session)
+        self.assistant_names = session.assistant_names
         self.assistant_names.changed.connect(self.on_assistant_names_changed)
 
     # -- reading ---------------------------------------------------------------------------

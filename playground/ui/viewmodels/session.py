@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from playground.connection.contract import Connection, ConnectionState, Connector
 from playground.ui.messages import MessageBridge
 from playground.ui.tasks import TaskRunner
+from playground.ui.viewmodels.assistant_names import AssistantNames
 
 if TYPE_CHECKING:
     from playground.api.client import AssistantsClient
@@ -71,6 +72,10 @@ class Session(QObject):
         # Bumped on every connect/disconnect so a slow, superseded connect is discarded.
         self._generation = 0
         self._model_problem = ""
+        #: Assistant names of the server this session talks to, for every pane. Connected
+        #: first, so the directory is empty of the old server's names before anyone redraws.
+        self.assistant_names = AssistantNames(runner, parent=self)
+        self.client_changed.connect(self.on_self_client_changed)
 
     # -- what view models read ------------------------------------------------------------
 
@@ -193,6 +198,9 @@ class Session(QObject):
         else:
             self._set_state(ConnectionState.DISCONNECTED, "Not connected.")
         self.client_changed.emit()
+
+    def on_self_client_changed(self) -> None:
+        self.assistant_names.reset(self.client)
 
     def mark_failed(self, detail: str) -> None:
         """Say why there is no connection (e.g. the embedded runtime did not start)."""
