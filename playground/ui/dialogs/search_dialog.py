@@ -61,7 +61,7 @@ class SearchDialog(QDialog):
         self.vm = vm
         self.setModal(False)
         self.setWindowTitle("Test file search")
-        self.resize(720, 560)
+        self.resize(720, 500)
 
         whose = f"“{neutral(vm.title)}”" if vm.title else "this assistant"
         self.intro = plain_label(
@@ -112,7 +112,7 @@ class SearchDialog(QDialog):
         self.splitter.addWidget(self.results)
         self.splitter.addWidget(passage_box)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([260, 200])
+        self.splitter.setSizes([220, 170])
 
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
