@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from playground.ui.viewmodels.assistant_editor import AssistantEditorViewModel
+from playground.ui.viewmodels.search_test import SearchTestViewModel
 from playground.ui.viewmodels.session import Session
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ UPLOAD_EXTENSIONS: frozenset[str] = frozenset(
 #: The API's per-file upload limit.
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 UPLOAD_TASK = "files.upload"
+SEARCH_TEST_TIP = (
+    "Search the assistant's files the way File search does and see which passages it "
+    "finds, with their scores — without running the model."
+)
 
 
 class Target(StrEnum):
@@ -78,12 +83,14 @@ def upload_problem(path: Path) -> str | None:
 class FilesViewModel(QObject):
     """Signals: ``files_changed()``, ``uploading_changed(bool)``, ``upload_progress(int, int)``
     (bytes done, total; total -1 when unknown), ``upload_finished(object)`` (the AttachedFile,
-    or None when cancelled or failed)."""
+    or None when cancelled or failed), ``search_changed()`` (``search_store_id`` or
+    ``search_blocker`` changed)."""
 
     files_changed = Signal()
     uploading_changed = Signal(bool)
     upload_progress = Signal(int, int)
     upload_finished = Signal(object)
+    search_changed = Signal()
 
     def __init__(
         self, session: Session, editor: AssistantEditorViewModel, parent: QObject | None = None
@@ -94,7 +101,10 @@ class FilesViewModel(QObject):
         self._files: list[AttachedFile] = []
         self._uploading = False
         self._upload_name = ""
+        self._search = self._search_availability()
         editor.loaded.connect(self.on_editor_loaded)
+        editor.draft_changed.connect(self._update_search)
+        session.client_changed.connect(self._update_search)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -113,6 +123,26 @@ class FilesViewModel(QObject):
     @property
     def api_family(self) -> str:
         return self._session.api_family
+
+    @property
+    def search_store_id(self) -> str | None:
+        """The vector store "Test search" searches, or None when it cannot be used."""
+        return self._search[0]
+
+    @property
+    def search_blocker(self) -> str:
+        """Why "Test search" cannot be used, in words ("" when it can)."""
+        return self._search[1]
+
+    def make_search_test(self, query: str = "") -> SearchTestViewModel | None:
+        """A search view model for the assistant's store (None when there is none), starting
+        with ``query`` so text typed for another assistant is not lost."""
+        store_id = self.search_store_id
+        if store_id is None:
+            return None
+        return SearchTestViewModel(
+            self._session, store_id, title=self._editor.draft.name, query=query
+        )
 
     # -- intents ---------------------------------------------------------------------------
 
@@ -301,6 +331,24 @@ class FilesViewModel(QObject):
         if items != self._files:
             self._files = items
             self.files_changed.emit()
+
+    def _search_availability(self) -> tuple[str | None, str]:
+        draft = self._editor.draft
+        if self._session.client is None:
+            return None, "Connect to a server to test what file search finds."
+        if self.api_family == "v1":
+            return None, "Searching a vector store needs the Assistants v2 API; this is v1."
+        if not draft.file_search:
+            return None, "Turn on File search (Tools tab) to test what it finds."
+        if not draft.vector_store_ids:
+            return None, "Upload a file for File search first: the search runs over its files."
+        return draft.vector_store_ids[0], ""
+
+    def _update_search(self) -> None:
+        search = self._search_availability()
+        if search != self._search:
+            self._search = search
+            self.search_changed.emit()
 
     def _set_uploading(self, value: bool) -> None:
         if value != self._uploading:

@@ -1,5 +1,6 @@
 """Files of the assistant: upload (button or drag & drop) with progress and cancel, the list
-of attached files by tool, and Remove."""
+of attached files by tool, Remove, and Test search (what file search finds in them, in a
+non-modal :class:`SearchDialog` with its own view model, made by the files view model)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.dialogs.search_dialog import SearchDialog
 from playground.ui.plain import plain_label, tip
-from playground.ui.viewmodels.files import UPLOAD_EXTENSIONS, AttachedFile, FilesViewModel, Target
+from playground.ui.viewmodels.files import (
+    SEARCH_TEST_TIP,
+    UPLOAD_EXTENSIONS,
+    AttachedFile,
+    FilesViewModel,
+    Target,
+)
 
 _TARGET_TEXT = {Target.CODE_INTERPRETER: "Code interpreter", Target.FILE_SEARCH: "File search"}
 
@@ -47,6 +55,8 @@ class FilesPanel(QWidget):
             self.target_combo.addItem(text, target.value)
         self.upload_button = QPushButton("Upload…")
         self.remove_button = QPushButton("Remove")
+        self.search_button = QPushButton("Test search…")
+        self.search_dialog: SearchDialog | None = None
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["File", "Tool", "Size", "Status"])
         self.tree.setRootIsDecorated(False)
@@ -78,6 +88,7 @@ class FilesPanel(QWidget):
         progress_layout.addLayout(progress_row)
         foot = QHBoxLayout()
         foot.addWidget(self.hint, 1)
+        foot.addWidget(self.search_button)
         foot.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -87,12 +98,15 @@ class FilesPanel(QWidget):
         self.progress_box.hide()
         self._connect_signals()
         self.on_vm_files_changed()
+        self.on_vm_search_changed()
 
     def _connect_signals(self) -> None:
         vm = self.vm
         vm.files_changed.connect(self.on_vm_files_changed)
         vm.uploading_changed.connect(self.on_vm_uploading_changed)
         vm.upload_progress.connect(self.on_vm_upload_progress)
+        vm.search_changed.connect(self.on_vm_search_changed)
+        self.search_button.clicked.connect(self.on_search_clicked)
         self.upload_button.clicked.connect(self.on_upload_clicked)
         self.cancel_button.clicked.connect(vm.cancel_upload)
         self.remove_button.clicked.connect(self.on_remove_clicked)
@@ -141,6 +155,31 @@ class FilesPanel(QWidget):
         item = self.tree.currentItem()
         if item is not None:
             self.vm.remove(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def on_search_clicked(self) -> None:
+        """Show the search dialog for the assistant's store: the open one when it searches
+        that store, else a new one that starts with the query typed in the old one."""
+        store_id = self.vm.search_store_id
+        old = self.search_dialog
+        if old is not None and old.vm.store_id != store_id:
+            old.close()
+            old.deleteLater()
+            self.search_dialog = None
+        if self.search_dialog is None:
+            search_vm = self.vm.make_search_test(old.vm.query if old is not None else "")
+            if search_vm is None:
+                return
+            self.search_dialog = SearchDialog(search_vm, self)
+        dialog = self.search_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.query_edit.setFocus()
+
+    def on_vm_search_changed(self) -> None:
+        blocker = self.vm.search_blocker
+        self.search_button.setEnabled(not blocker)
+        self.search_button.setToolTip(blocker or SEARCH_TEST_TIP)
 
     def on_vm_files_changed(self) -> None:
         self.tree.clear()
