@@ -205,9 +205,7 @@ def _run_case(case: Case, args: argparse.Namespace, make_pane: Callable[[], Any]
     case.worst_gap_ms = max(monitor.gaps)
     case.worst_gap_cpu_ms = monitor.max_cpu
     if case.selected == "message":
-        shown = (
-            pane.details.browser.toPlainText() if case.tab == 0 else pane.raw.json_text()
-        )
+        shown = pane.details.browser.toPlainText() if case.tab == 0 else pane.raw.json_text()
         case.shown_final = probe.strip() in shown
     else:
         step = last_event[0].step
