@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLay
 #: cheap, but a multi-megabyte object is read, not admired).
 HIGHLIGHT_LIMIT = 512 * 1024
 #: A line longer than this is cut in the view (the whole of it is copied and shown on request).
-MAX_LINE_CHARS = 20_000
+MAX_LINE_CHARS = 5_000
 
 #: Possessive (``*+``) and a string may end at the end of the line: a line cut in the middle
 #: of a string (see ``cut_long_lines``) must not make every quote in it a new, failing start.
