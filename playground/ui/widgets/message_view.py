@@ -81,7 +81,7 @@ FRAME_INTERVAL_S = 0.016
 SLICE_BUDGET_S = 0.010
 #: Inserting converted messages into the document, per edit (the edit's own layout pass,
 #: which grows with the document, comes on top of it).
-INSERT_BUDGET_S = 0.020
+INSERT_BUDGET_S = 0.010
 #: Longer messages are cut here, with a "show all" link to the full text.
 MAX_SHOWN_CHARS = 20_000
 MAX_SHOWN_LINES = 400
