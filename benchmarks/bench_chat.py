@@ -1,6 +1,6 @@
 """The chat pane at scale, in the real window against the real embedded runtime.
 
-Run: ``.venv/bin/python -m benchmarks.bench_chat [--repeat 3] [--long 2000]``.
+Run: ``.venv/bin/python -m benchmarks.bench_chat [--repeat 3] [--long 2000] [--only long]``.
 
 Builds the window exactly as the app does (``PlaygroundApp.bootstrap``: main window, panes,
 the embedded runtime as a child process) with the runtime's model pointed at the scripted
@@ -15,7 +15,8 @@ Scenarios (issue 12), each printed next to its goal:
 3. opening that long thread: max stall until everything loaded is shown.
 4. ten images arriving in one message of a long thread: max stall until all are shown.
 5. a 2,000-message thread with code blocks: every message reached by scrolling to the top
-   page after page; max stall; window process RSS with all of them loaded.
+   page after page; time per page and per message (from the page reaching the view model
+   to all of it shown); max stall; window process RSS with all of them loaded.
 
 The scripted model runs in a thread of this process (it costs a few MB of the RSS shown);
 the runtime is its own process and is not counted.
@@ -37,6 +38,9 @@ from typing import Any
 GOAL_STALL_MS = 50.0
 GOAL_LATENCY_MS = 50.0
 GOAL_RSS_MB = 300.0
+#: An older page costs per message it brings, not per message already shown.
+GOAL_PAGE_MS_PER_MESSAGE = 2.0
+GOAL_PAGE_GROWTH = 2.0
 TOKENS = 600
 TOKENS_PER_S = 200.0
 #: A "token" of the scripted stream: 4 characters, about an English token.
@@ -252,6 +256,11 @@ async def _scenarios(app: Any, llm: Any, args: argparse.Namespace) -> Figures:
     view = app.window.chat_pane.messages
     latency = PaintLatency(view)
 
+    if args.only == "long":
+        short_id = await _thread(app, ["hello", "hi"])
+        await _long_thread(app, figures, args, short_id)
+        return figures
+
     for label, size in (("5-message thread", 4), ("100-message thread with code", 99)):
         monitors: list[StallMonitor] = []
         latency.samples = []
@@ -310,25 +319,74 @@ async def _scenarios(app: Any, llm: Any, args: argparse.Namespace) -> Figures:
         monitors.append(monitor)
     figures.stall("10 thumbnails arriving in a long thread: max stall", monitors)
 
-    # A 2,000-message thread: everything reachable by scrolling up; memory bounded.
+    await _long_thread(app, figures, args, short_id)
+    return figures
+
+
+async def _long_thread(app: Any, figures: Figures, args: argparse.Namespace, short_id: str) -> None:
+    """A 2,000-message thread: everything reachable by scrolling up; memory bounded.
+
+    Each page is timed from the moment its messages reach the view model
+    (``items_inserted``) until the view shows them all: wall time and the Qt thread's CPU
+    time, per page and per message, so a cost that grows with the thread's length shows
+    as a per-message figure that grows from the first page to the last.
+    """
+    view = app.window.chat_pane.messages
     thread_id = await _thread(app, [_code_message(i) for i in range(args.long)])
     await _open(app, short_id)
     rss_before = _rss_mb()
     vm = app.parts.chat_vm
+    inserted: list[tuple[float, float, int]] = []
+
+    def on_inserted(start: int, count: int) -> None:
+        if start == 0:
+            inserted.append((time.perf_counter(), time.thread_time(), count))
+
+    vm.items_inserted.connect(on_inserted)
     monitor = StallMonitor()
     monitor.start()
     started = time.perf_counter()
     await _open(app, thread_id)
     pages = 1
     bar = view.browser.verticalScrollBar()
+    page_times: list[tuple[int, int, float, float]] = []  # (shown before, count, wall, cpu)
     while vm.has_older:
+        shown_before = len(view.shown_keys())
+        inserted.clear()
         bar.setValue(0)  # a person scrolling to the top
         await _until(lambda: vm.loading_older or not vm.has_older)
         await _until(lambda: not vm.loading_older and view.is_caught_up)
+        done, done_cpu = time.perf_counter(), time.thread_time()
+        if inserted:
+            at, at_cpu, count = inserted[0]
+            page_times.append((shown_before, count, (done - at) * 1000, (done_cpu - at_cpu) * 1000))
         pages += 1
     elapsed = time.perf_counter() - started
     monitor.stop()
+    vm.items_inserted.disconnect(on_inserted)
     reached = len(view.shown_keys())
+    for shown_before, count, wall, cpu in page_times:
+        print(
+            f"    page of {count} above {shown_before:5d} shown: {wall:6.0f} ms wall, "
+            f"{cpu:6.0f} ms Qt-thread CPU ({wall / count:.2f} ms / {cpu / count:.2f} ms "
+            "per message)",
+            flush=True,
+        )
+    if page_times:
+        total_wall = sum(p[2] for p in page_times)
+        total_cpu = sum(p[3] for p in page_times)
+        messages = sum(p[1] for p in page_times)
+        first, last = page_times[0], page_times[-1]
+        growth = (last[2] / last[1]) / max(first[2] / first[1], 1e-9)
+        figures.add(
+            f"{args.long}-message thread: time to show an older page",
+            f"{total_wall / len(page_times):.0f} ms per page, {total_wall / messages:.2f} ms "
+            f"per message wall ({total_cpu / messages:.2f} ms Qt-thread CPU); last page "
+            f"{last[2] / last[1]:.2f} ms per message = {growth:.1f}x the first",
+            f"<= {GOAL_PAGE_MS_PER_MESSAGE:.1f} ms per message, last page <= "
+            f"{GOAL_PAGE_GROWTH:.0f}x the first",
+            total_wall / messages <= GOAL_PAGE_MS_PER_MESSAGE and growth <= GOAL_PAGE_GROWTH,
+        )
     figures.add(
         f"{args.long}-message thread: messages reachable",
         f"{reached} in {pages} pages, {elapsed:.1f} s of scrolling to the top",
@@ -343,7 +401,6 @@ async def _scenarios(app: Any, llm: Any, args: argparse.Namespace) -> Figures:
         f"<= {GOAL_RSS_MB:.0f} MB",
         rss <= GOAL_RSS_MB,
     )
-    return figures
 
 
 async def _upload_png(app: Any, name: str, seed: int) -> str:
@@ -369,6 +426,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--long", type=int, default=2000, help="messages in the long thread")
+    parser.add_argument(
+        "--only",
+        choices=("all", "long"),
+        default="all",
+        help="'long': only scenario 5 (paging a long thread in), with per-page figures",
+    )
     args = parser.parse_args(argv)
     home = tempfile.TemporaryDirectory()
     os.environ["ASSISTANTS_PLAYGROUND_HOME"] = home.name

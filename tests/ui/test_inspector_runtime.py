@@ -159,7 +159,7 @@ async def test_code_interpreter_run_in_tree_details_gallery_and_save(
     shoot(viewer, "image-viewer.png")
     gallery.resize(520, 300)
     shoot(gallery, "gallery.png")
-    viewer.close()
+    # The viewer deletes itself on close; qtbot (it is registered above) closes it.
 
 
 async def test_install_inspector_adds_three_tabs_and_loads_a_thread_it_is_given(

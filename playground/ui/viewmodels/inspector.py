@@ -77,6 +77,8 @@ HISTORY_RUN_LIMIT = 30
 HISTORY_MESSAGE_LIMIT = 100
 #: Who supplied a function's output (the chat's tool-output prompt says).
 OUTPUT_SOURCES = {"you": "you", "canned": "canned text", "local_python": "local Python"}
+#: Raw JSON texts kept (one per node; the tree's selection moves among a few).
+RAW_CACHE_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class InspectorViewModel(QObject):
       ``loading_changed(bool)`` — history is being loaded.
       ``scroll_to_message_requested(str)`` — the person asked to see this message in the chat.
       ``tool_sources_changed()`` — who supplied some function output became known.
+      ``message_changed(str)`` — a message's snapshot changed (a streamed delta too).
     """
 
     thread_changed = Signal(object)
@@ -120,6 +123,7 @@ class InspectorViewModel(QObject):
     loading_changed = Signal(bool)
     scroll_to_message_requested = Signal(str)
     tool_sources_changed = Signal()
+    message_changed = Signal(str)
 
     def __init__(
         self,
@@ -138,6 +142,9 @@ class InspectorViewModel(QObject):
         self._messages: dict[str, Message] = {}
         self._tool_sources: dict[str, str] = {}
         self._loading = False
+        #: The last raw JSON made per node, with the object it was made from: a snapshot is
+        #: replaced, never changed, so the same object means the same text.
+        self._raw_cache: dict[NodeKey, tuple[object, str]] = {}
         session.client_changed.connect(self.on_session_client_changed)
         #: Run rows name the assistant that ran them, once any part of the window knows it.
         self.assistant_names = session.assistant_names
@@ -202,7 +209,14 @@ class InspectorViewModel(QObject):
             if key.kind == "message":
                 return f"// The message {key.message_id} has not been loaded."
             return "// Nothing to show."
-        return raw_json(obj)
+        cached = self._raw_cache.get(key)
+        if cached is not None and cached[0] is obj:
+            return cached[1]
+        text = raw_json(obj)
+        if len(self._raw_cache) >= RAW_CACHE_SIZE:
+            self._raw_cache.pop(next(iter(self._raw_cache)))
+        self._raw_cache[key] = (obj, text)
+        return text
 
     def assistant_label(self, run_id: str) -> str:
         """Who ran ``run_id``: the assistant's name when known, else its id ("" if neither)."""
@@ -236,6 +250,7 @@ class InspectorViewModel(QObject):
         self._thread_id = thread_id
         self._runs.clear()
         self._messages.clear()
+        self._raw_cache.clear()
         self._tool_sources.clear()
         if self.outputs is not None:
             self.outputs.set_thread(thread_id)
@@ -277,6 +292,7 @@ class InspectorViewModel(QObject):
         self._thread_id = None
         self._runs.clear()
         self._messages.clear()
+        self._raw_cache.clear()
         if self.outputs is not None:
             self.outputs.set_thread(None)
         self.thread_changed.emit(None)
@@ -391,6 +407,7 @@ class InspectorViewModel(QObject):
             return
         self._messages[message.id] = message
         self._note_outputs(outputs_of_message(message))
+        self.message_changed.emit(message.id)
         # A streaming delta changes the text only; the run's row need not be redrawn.
         if message.run_id and message.run_id in self._runs and not streaming:
             self.run_changed.emit(message.run_id)

@@ -10,9 +10,12 @@ wiring lives, so this pane builds the same with or without a chat.
 from __future__ import annotations
 
 import logging
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -36,9 +39,26 @@ from playground.ui.widgets.timeline import RunTimeline
 
 log = logging.getLogger(__name__)
 
+#: One display frame: the selected node is shown again at most this often while it streams.
+FRAME_INTERVAL_S = 0.016
+#: Showing a big node (200 KB of arguments) takes milliseconds: while it streams, the next
+#: showing waits until showing it has cost at most this share of the Qt thread's time.
+BUSY_SHARE = 0.25
+
 
 class InspectorPane(QWidget):
-    """Tree of runs on top; timeline of the selected run; details and raw JSON below."""
+    """Tree of runs on top; timeline of the selected run; details and raw JSON below.
+
+    A streaming run changes the selected node hundreds of times a second, and its details
+    and raw JSON grow with every change: re-making them per delta is quadratic. So changes
+    to the selected node are coalesced: shown at once when the last showing is a frame
+    (``FRAME_INTERVAL_S``) old, otherwise when a frame has passed (longer for a node that is
+    slow to show, see ``BUSY_SHARE``), and each tab is made only
+    when it is in front (see ``StepDetailView.update_node`` and ``JsonView.set_json_source``).
+    ``refreshed()`` says the selected node was shown after a change.
+    """
+
+    refreshed = Signal()
 
     def __init__(
         self,
@@ -46,9 +66,18 @@ class InspectorPane(QWidget):
         outputs: OutputsViewModel | None = None,
         actions: OutputActions | None = None,
         parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         super().__init__(parent)
         self.vm = vm
+        self._clock = clock
+        self._last_refresh = -math.inf
+        #: How long to wait after a showing before the next one (a frame, or more if slow).
+        self._refresh_interval = FRAME_INTERVAL_S
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self._refresh_now)
         self.output_actions = actions
         self.title = plain_label(parent=self)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -89,6 +118,7 @@ class InspectorPane(QWidget):
         self.vm.loading_changed.connect(self.on_vm_loading_changed)
         self.vm.run_changed.connect(self.on_vm_run_changed)
         self.vm.step_changed.connect(self.on_vm_step_changed)
+        self.vm.message_changed.connect(self.on_vm_message_changed)
         self.vm.tool_sources_changed.connect(self.details.refresh)
         if self.output_actions is not None:
             self.details.image_requested.connect(self.output_actions.view_image)
@@ -99,9 +129,13 @@ class InspectorPane(QWidget):
 
     def on_tree_node_selected(self, key: object) -> None:
         node = key if isinstance(key, NodeKey) else None
+        self._refresh_timer.stop()
         self.timeline.set_run(node.run_id if node else None)
-        self.details.show_node(node)
-        self.raw.set_json_text(self.vm.raw_json_for(node) if node else "")
+        if self.details.isHidden():
+            self.details.update_node(node)  # Raw JSON is in front: made when shown
+        else:
+            self.details.show_node(node)
+        self._set_raw(node)
 
     def on_vm_thread_changed(self, thread_id: object) -> None:
         self.title.setText(f"Thread {thread_id}" if thread_id else "No thread selected")
@@ -124,9 +158,37 @@ class InspectorPane(QWidget):
         if key is not None and key.run_id == run_id and key.step_id in ("", step_id):
             self._refresh_selected(key)
 
-    def _refresh_selected(self, key: NodeKey) -> None:
-        self.details.show_node(key)
-        self.raw.set_json_text(self.vm.raw_json_for(key))
+    def on_vm_message_changed(self, message_id: str) -> None:
+        key = self.selected_key
+        if key is not None and key.kind == "message" and key.message_id == message_id:
+            self._refresh_selected(key)
+
+    def _refresh_selected(self, _key: NodeKey) -> None:
+        """The selected node changed: show it now, or once a frame has passed."""
+        if self._refresh_timer.isActive():
+            return
+        wait = self._refresh_interval - (self._clock() - self._last_refresh)
+        if wait <= 0:
+            self._refresh_now()
+        else:
+            self._refresh_timer.start(max(1, math.ceil(wait * 1000)))
+
+    def _refresh_now(self) -> None:
+        self._refresh_timer.stop()
+        started = self._clock()
+        key = self.selected_key
+        self.details.update_node(key)
+        self._set_raw(key)
+        self._last_refresh = self._clock()
+        cost = self._last_refresh - started
+        self._refresh_interval = max(FRAME_INTERVAL_S, cost / BUSY_SHARE - cost)
+        self.refreshed.emit()
+
+    def _set_raw(self, key: NodeKey | None) -> None:
+        if key is None:
+            self.raw.set_json_text("")
+        else:
+            self.raw.set_json_source(lambda: self.vm.raw_json_for(key))
 
 
 @dataclass

@@ -10,9 +10,13 @@ touches only its own frame:
   id and content, so a thread switch back and forth converts nothing again;
 * a streaming delta re-renders only the live message's frame, at most once per frame
   interval: at once when the last update is ≥ 16 ms old, otherwise when 16 ms have passed;
-* a new message is a new frame at the end; an older page becomes frames at the top, added
-  newest first in slices of a few milliseconds so opening a long thread shows the newest
-  screenful at once and never stalls the window;
+* a new message is a new frame at the end; an older page becomes frames at the top. Every
+  edit of the document costs in proportion to what it already holds (Qt re-scans the frames
+  and moves everything below the change), converting a message costs per message: so the
+  page's messages are converted in slices of a few milliseconds without touching the
+  document, then go in together, a few dozen per edit (the header's new words in the same
+  edit). Opening a thread still shows the newest screenful at once, and the window never
+  stalls;
 * a thumbnail that arrives updates the messages that show it, nothing else.
 
 Above the messages a header says whether older messages exist and loads them (a click, or
@@ -26,7 +30,7 @@ from __future__ import annotations
 import html
 import math
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
@@ -73,8 +77,11 @@ _ROLE_COLOUR = {"user": "#1a4d8f", "assistant": "#2e6b30", "notice": "#7a4b00"}
 
 #: One display frame: a delta waits at most this long after the previous update.
 FRAME_INTERVAL_S = 0.016
-#: Work per slice when filling in a thread's backlog (layout comes on top of it).
+#: Work per slice when converting a thread's backlog (Markdown, pygments; no document edit).
 SLICE_BUDGET_S = 0.010
+#: Inserting converted messages into the document, per edit (the edit's own layout pass,
+#: which grows with the document, comes on top of it).
+INSERT_BUDGET_S = 0.010
 #: Longer messages are cut here, with a "show all" link to the full text.
 MAX_SHOWN_CHARS = 20_000
 MAX_SHOWN_LINES = 400
@@ -322,6 +329,11 @@ class MessageView(QWidget):
         self._order: list[str] = []
         #: How many of the view model's first items are not in the document yet.
         self._backlog = 0
+        #: Backlog messages converted but not inserted yet, newest first: the first one is
+        #: item ``_backlog - 1``, the next ``_backlog - 2``... (the item and its HTML).
+        self._staged: deque[tuple[ChatItem, str]] = deque()
+        #: The header's HTML as last written (an unchanged header is not written again).
+        self._header_html: str | None = None
         self._dirty: set[str] = set()
         self._bodies: OrderedDict[tuple[str, str, str, int], str] = OrderedDict()
         #: Code characters that fit across the view: longer code lines are cut (see markdown).
@@ -364,6 +376,7 @@ class MessageView(QWidget):
         for key, item in self._shown.items():
             if longest_code_line(item.text) > min(old, columns):
                 self._mark_dirty(key)
+        self._drop_staged(lambda item: longest_code_line(item.text) > min(old, columns))
 
     def _connect_signals(self) -> None:
         vm = self._vm
@@ -407,6 +420,14 @@ class MessageView(QWidget):
     def plain_text(self) -> str:
         return self.browser.toPlainText()
 
+    def message_top(self, key: str) -> float | None:
+        """Where message ``key`` starts, in pixels from the top of the view (None: not shown)."""
+        frame = self._frames.get(key)
+        if frame is None:
+            return None
+        top = self._doc.documentLayout().frameBoundingRect(frame).top()
+        return top - self.browser.verticalScrollBar().value()
+
     def header_text(self) -> str:
         """What the "older messages" header says (empty when there is nothing to say)."""
         if self._header is None:
@@ -448,6 +469,7 @@ class MessageView(QWidget):
         self._update_header()
 
     def on_vm_locked_changed(self, locked: bool) -> None:
+        self._drop_staged(lambda item: item.status == "in_progress")
         if not locked:
             # No run: nothing is being written any more, whatever the last event said.
             for key, item in self._shown.items():
@@ -458,6 +480,7 @@ class MessageView(QWidget):
         for key, item in self._shown.items():
             if item.images or item.footnotes:
                 self._mark_dirty(key)
+        self._drop_staged(lambda item: bool(item.images or item.footnotes))
 
     def on_outputs_file_changed(self, file_id: str) -> None:
         outputs = self.outputs
@@ -468,6 +491,7 @@ class MessageView(QWidget):
         for key, item in self._shown.items():
             if _refers_to(item, file_id):
                 self._mark_dirty(key)
+        self._drop_staged(lambda item: _refers_to(item, file_id))
 
     def on_vm_scroll_requested(self, message_id: str) -> None:
         while message_id not in self._frames and self._backlog:
@@ -540,6 +564,8 @@ class MessageView(QWidget):
         self._slice_timer.stop()
         self._flush_timer.stop()
         self._dirty.clear()
+        self._staged.clear()
+        self._header_html = None
         self._frames.clear()
         self._shown.clear()
         self._order.clear()
@@ -558,30 +584,69 @@ class MessageView(QWidget):
             self._caught_up()
 
     def _render_slice(self) -> None:
-        """Add backlog messages at the top (newest first) for about ``SLICE_BUDGET_S``."""
+        """One step of adding the backlog at the top: convert, and insert when converted.
+
+        Converts backlog messages (newest first) for about ``SLICE_BUDGET_S`` without
+        touching the document. Once the whole backlog is converted it goes in (see
+        :meth:`_insert_staged`); the very first slice of a thread inserts what it converted
+        at once, so the newest screenful shows without waiting for the rest.
+        """
         if not self._backlog or self._header is None:
             return
         deadline = self._clock() + SLICE_BUDGET_S
-        first_slice = not self._order
-        with self._keeping_scroll(above=True, pin_bottom=first_slice):
-            cursor = QTextCursor(self._doc)
-            cursor.beginEditBlock()
-            while self._backlog:
-                item = self._vm.item_at(self._backlog - 1)
-                cursor.setPosition(self._header.lastPosition() + 1)
-                frame = cursor.insertFrame(self._frame_format)
-                cursor.insertHtml(self._html(item))
-                self._remember(item, frame)
-                self._order.insert(0, item.key)
-                self._backlog -= 1
-                if self._clock() >= deadline:
-                    break
-            cursor.endEditBlock()
-        self._update_header()
+        while len(self._staged) < self._backlog:
+            item = self._vm.item_at(self._backlog - 1 - len(self._staged))
+            self._staged.append((item, self._html(item)))
+            if self._clock() >= deadline:
+                break
+        if not self._order or len(self._staged) == self._backlog:
+            self._insert_staged()
         if self._backlog:
             self._slice_timer.start()
         else:
             self._caught_up()
+
+    def _insert_staged(self) -> None:
+        """Put converted backlog messages at the top, in one edit of ``INSERT_BUDGET_S``.
+
+        Qt pays for an edit of the document in proportion to everything already in it
+        (its frames are scanned again, everything below the change is moved): one edit per
+        page (or per few dozen messages), not one per message, is what keeps paging in a
+        long thread at a cost per message brought in. The header changes in the same edit.
+        """
+        header = self._header
+        if header is None or not self._staged:
+            return
+        deadline = self._clock() + INSERT_BUDGET_S
+        first_slice = not self._order
+        keys: list[str] = []
+        with self._keeping_scroll(above=True, pin_bottom=first_slice):
+            cursor = QTextCursor(self._doc)
+            cursor.beginEditBlock()
+            while self._staged and self._backlog:
+                staged, content = self._staged.popleft()
+                item = self._vm.item_at(self._backlog - 1)
+                if item is not staged:  # changed since it was converted
+                    content = self._html(item)
+                cursor.setPosition(header.lastPosition() + 1)
+                frame = cursor.insertFrame(self._frame_format)
+                cursor.insertHtml(content)
+                self._remember(item, frame)
+                keys.append(item.key)
+                self._backlog -= 1
+                if self._clock() >= deadline:
+                    break
+            self._order[0:0] = reversed(keys)
+            self._write_header()
+            cursor.endEditBlock()
+
+    def _drop_staged(self, stale: Callable[[ChatItem], bool]) -> None:
+        """Forget converted backlog from the first message whose HTML is now out of date."""
+        for index, (item, _content) in enumerate(self._staged):
+            if stale(item):
+                while len(self._staged) > index:
+                    self._staged.pop()
+                return
 
     def _append(self, item: ChatItem) -> None:
         if self._header is None:
@@ -671,23 +736,31 @@ class MessageView(QWidget):
         return body
 
     def _update_header(self) -> None:
+        """Say whether older messages exist (keeping the place the person reads)."""
+        if self._header is None or self._header_text() == self._header_html:
+            return  # an edit at the top moves the whole document: none without a change
+        with self._keeping_scroll(above=True):
+            self._write_header()
+
+    def _write_header(self) -> None:
         header = self._header
-        if header is None:
-            return
+        text = self._header_text()
+        if header is not None and text != self._header_html:
+            self._header_html = text
+            self._replace(header, text)
+
+    def _header_text(self) -> str:
         quiet = 'style="color:#666666;"'
         if self._vm.loading_older or self._backlog:
-            text = f"<p align=center {quiet}><i>Loading older messages…</i></p>"
-        elif self._vm.has_older:
-            text = (
+            return f"<p align=center {quiet}><i>Loading older messages…</i></p>"
+        if self._vm.has_older:
+            return (
                 f'<p align=center><a href="{OLDER_LINK}">↑ Older messages — scroll up or '
                 "click to load them</a></p>"
             )
-        elif self._order:
-            text = f"<p align=center {quiet}><small>Beginning of the thread</small></p>"
-        else:
-            text = ""
-        with self._keeping_scroll(above=True):
-            self._replace(header, text)
+        if self._order:
+            return f"<p align=center {quiet}><small>Beginning of the thread</small></p>"
+        return ""
 
     def _caught_up(self) -> None:
         if self.is_caught_up:

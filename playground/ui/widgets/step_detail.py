@@ -4,12 +4,17 @@ Everything the server sent is text, escaped before it becomes HTML, so a model t
 ``<script>`` or ``<img src="http://...">`` shows those characters and nothing else happens.
 The browser loads no resources except the thumbnails this widget registers itself, and links
 use an ``inspector:`` scheme handled here (open a message in the chat, open an image).
+
+While a run streams, the selected node changes many times a second: ``update_node`` (what the
+pane calls) writes the browser only when the HTML differs from what it shows, and not at all
+while its tab is hidden (it catches up when shown). ``show_node`` always writes.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,7 +22,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from playground.protocol import (
@@ -70,8 +75,9 @@ def cut(text: str, limit: int = TEXT_PREVIEW_LIMIT) -> str:
     return text[:limit] + f"\n… [{len(text) - limit:,} more characters; see Raw JSON]"
 
 
+@lru_cache(maxsize=16)
 def pretty_json_text(text: str | None) -> tuple[str, bool]:
-    """(display text, whether it was valid JSON)."""
+    """(display text, whether it was valid JSON); the same text is formatted once."""
     if text is None:
         return "", True
     try:
@@ -135,6 +141,9 @@ class StepDetailView(QWidget):
         self.vm = vm
         self.outputs = outputs
         self.key: NodeKey | None = None
+        #: What the browser shows (key, HTML, logs), and whether an update waits to be shown.
+        self._shown: tuple[NodeKey | None, str, str] | None = None
+        self._stale = False
         self.browser = SafeBrowser(self)
         self.log_label = QLabel("Logs", self)
         self.log_view = LogView(self)
@@ -161,7 +170,26 @@ class StepDetailView(QWidget):
     # -- intents ---------------------------------------------------------------------------
 
     def show_node(self, key: NodeKey | None) -> None:
+        """Show ``key`` now (a selection, or a test reading the result)."""
+        self._shown = None
+        self._render(key)
+
+    def update_node(self, key: NodeKey | None) -> None:
+        """``key`` (or what it shows) changed: re-render if on screen and the HTML differs."""
+        if self.isHidden() or (self.window().isVisible() and not self.isVisible()):
+            self.key = key
+            self._stale = True  # another tab is in front: catch up when shown
+            return
+        self._render(key)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._render(self.key)
+
+    def _render(self, key: NodeKey | None) -> None:
         self.key = key
+        self._stale = False
         logs = ""
         if key is None:
             body = "<p style='color:#666'>Select a run, step or tool call to see its details.</p>"
@@ -184,6 +212,9 @@ class StepDetailView(QWidget):
                             for o in obj.code_interpreter.outputs
                             if isinstance(o, CodeInterpreterLogsOutput)
                         )
+        if self._shown == (key, body, logs):
+            return  # the same HTML: nothing to lay out again
+        self._shown = (key, body, logs)
         self.browser.setHtml(body)
         # setHtml clears the document's resources, so thumbnails are registered afterwards
         # (images are resolved at layout time, which happens later).
@@ -197,7 +228,7 @@ class StepDetailView(QWidget):
             self.log_view.set_log("")
 
     def refresh(self) -> None:
-        self.show_node(self.key)
+        self.update_node(self.key)
 
     # -- slots -----------------------------------------------------------------------------
 

@@ -37,6 +37,9 @@ STATUS_COLORS: dict[str, str] = {
 }
 UNKNOWN_COLOR = "#c58af9"
 KEY_ROLE = Qt.ItemDataRole.UserRole
+#: The status the row's icon shows: an icon is set only when it changes (setting one
+#: repaints the row even when it is the same, and steps stream hundreds of updates).
+ICON_STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Item", "Status", "Started", "Duration", "Tokens")
 #: The "Item" column is never narrower than this label needs at its depth (a step's row).
 ITEM_SAMPLE = "tool calls: code_interpreter"
@@ -260,8 +263,9 @@ class StepTree(QTreeWidget):
             if item.text(column) != value:
                 item.setText(column, value)
         status = values[1]
-        if status:
+        if status and item.data(1, ICON_STATUS_ROLE) != status:
             item.setIcon(1, status_icon(status))
+            item.setData(1, ICON_STATUS_ROLE, status)
         item.setToolTip(0, tip(values[0]))
 
 
