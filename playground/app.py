@@ -121,8 +121,8 @@ class PlaygroundApp:
         connection_vm = ConnectionViewModel(session, parent=self.window)
         threads_vm = ThreadsViewModel(session, parent=self.window)
         chat_vm = ChatViewModel(session, threads_vm, parent=self.window)
-        # Reopens the last thread and assistant after (re)connecting; built right after the
-        # chat so its slots run after the thread list's and the chat's own.
+        # Reopens the last thread and assistant after (re)connecting; built after the thread
+        # list and the chat so its client_changed slot runs after theirs.
         place = PlaceKeeper(session, threads_vm, chat_vm, parent=chat_vm)
         chat_pane = ChatPane(chat_vm, threads_vm)
         parts = Parts(
@@ -230,6 +230,11 @@ class PlaygroundApp:
         window.testing_requested.connect(self.on_window_testing_requested)
         window.closing.connect(self.on_window_closing)
         parts.embedded.add_failure_listener(self.on_embedded_failed)
+        # The thread list owns the current thread; the chat shows it, then the place keeper
+        # writes down where the person is (after the chat took on the thread's assistant).
+        parts.threads_vm.current_changed.connect(chat.on_threads_current_changed)
+        parts.threads_vm.current_changed.connect(parts.place.on_place_changed)
+        chat.assistant_changed.connect(parts.place.on_place_changed)
         if parts.assistants_vm is not None:
             # The assistant chosen on the left runs in the chat; a thread's own assistant
             # shows on the left.

@@ -172,3 +172,59 @@ async def test_attachments_are_uploaded_with_the_message(
         uploaded = await app.parts.session.client.files.retrieve(item.attachment_ids[0])
         assert uploaded.filename == "notes.txt"
         assert pane.attachment_chips.chips == []  # cleared with the composer
+
+
+async def test_the_first_message_keeps_the_composer_locked_until_posted(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    """The new thread becomes current with no moment in which the send belongs to no thread.
+
+    The thread list owns the current thread; the chat reads it. Were there an await between
+    moving the run to the new thread's id and the list making that id current, the chat
+    would see no run for a moment and unlock the composer: a second Add could post twice.
+    """
+    async with running_app(qtbot) as app:
+        from PySide6.QtCore import QTimer
+
+        vm, threads = app.parts.chat_vm, app.parts.threads_vm
+        seen: list[bool] = []
+        # Sampled on every turn of the event loop, not only when a signal says so.
+        sampler = QTimer()
+        sampler.setInterval(0)
+        sampler.timeout.connect(lambda: seen.append(vm.locked))
+        switches: list[object] = []
+        vm.thread_changed.connect(switches.append)
+        vm.locked_changed.connect(seen.append)
+        sampler.start()
+        await _add(app, "first words")
+        sampler.stop()
+        seen.append(vm.locked)
+        assert seen and seen[-1] is False
+        first_unlock = seen.index(False)
+        assert all(seen[:first_unlock]) and not any(seen[first_unlock:])
+        assert vm.thread_id == threads.current_id and vm.thread_id is not None
+        assert switches == [vm.thread_id]  # continued on screen, not reloaded
+        assert _texts(app) == ["first words"]
+
+
+async def test_a_thread_created_after_the_person_moved_on_is_listed_not_opened(
+    qtbot: Any, model_env: ScriptedLLM
+) -> None:
+    async with running_app(qtbot) as app:
+        vm, threads = app.parts.chat_vm, app.parts.threads_vm
+        await _add(app, "older thread")
+        older = vm.thread_id
+        threads.new_thread()
+        app.chat_pane.composer.setPlainText("sent from the new-thread view")
+        app.chat_pane.add_button.click()
+        threads.select(older)  # before the server has even created the new thread
+        await until(lambda: len(threads.threads) == 2, [threads.threads_changed])
+        async with asyncio.timeout(20):
+            await app.app.runner.wait_idle()
+        assert threads.current_id == older == vm.thread_id
+        assert _texts(app) == ["older thread"]
+        created = next(t.thread_id for t in threads.threads if t.thread_id != older)
+        page = await app.parts.session.client.messages.list(created).page()
+        assert [m.content[0].text.value for m in page.data] == ["sent from the new-thread view"]
+        threads.select(created)
+        await until(lambda: _texts(app) == ["sent from the new-thread view"], [vm.messages_changed])

@@ -117,7 +117,9 @@ class ChatViewModel(QObject):
         super().__init__(parent)
         self._session = session
         self._threads = threads
-        self._thread_id: str | None = None
+        #: A thread this chat created from the "New thread" view, until the thread list
+        #: makes it current: that change continues the conversation on screen, no switch.
+        self._continuing: str | None = None
         self._assistant_id: str | None = None
         self._items: list[ChatItem] = []
         #: The server has messages older than the first one loaded; a page is on its way.
@@ -126,6 +128,8 @@ class ChatViewModel(QObject):
         self._runs: dict[str, RunState] = {}  # thread id ("" = new thread) -> run
         self._draft_text = ""
         self._draft_attachments: list[str] = []
+        #: The thread the pending draft was typed in (None: the "New thread" view).
+        self._draft_thread: str | None = None
         self._draft_dirty = False
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -140,14 +144,14 @@ class ChatViewModel(QObject):
         self.assistant_changed.connect(self.attachments.follow_assistant)
         #: Names for the composer line, from whichever part of the window read them first.
         self.assistant_names = session.assistant_names
-        threads.current_changed.connect(self.on_threads_current_changed)
         session.client_changed.connect(self.on_session_client_changed)
 
     # -- state ----------------------------------------------------------------------------
 
     @property
     def thread_id(self) -> str | None:
-        return self._thread_id
+        """The thread on screen: the thread list's current one (it owns that choice)."""
+        return self._threads.current_id
 
     @property
     def assistant_id(self) -> str | None:
@@ -177,7 +181,7 @@ class ChatViewModel(QObject):
     @property
     def run(self) -> RunState | None:
         """The run of the current thread (active, or the last one that finished here)."""
-        return self._runs.get(self._thread_id or "")
+        return self._runs.get(self.thread_id or "")
 
     @property
     def locked(self) -> bool:
@@ -227,7 +231,7 @@ class ChatViewModel(QObject):
         if run and not self._assistant_id:
             bridge.post_error("No assistant chosen", "Pick an assistant on the left to run.")
             return False
-        key = self._thread_id or ""
+        key = self.thread_id or ""
         state = RunState(thread_id=key, status="sending")
         self._runs[key] = state
         self._emit_run_state()
@@ -248,6 +252,7 @@ class ChatViewModel(QObject):
     def set_draft(self, text: str, attachments: list[str] | None = None) -> None:
         """The composer changed: save it a moment later (debounced)."""
         self._draft_text = text
+        self._draft_thread = self.thread_id
         if attachments is not None:
             self._draft_attachments = list(attachments)
         self._draft_dirty = True
@@ -265,17 +270,17 @@ class ChatViewModel(QObject):
         await self._session.runner.run_blocking(
             self._session.store.drafts.save,
             profile_id,
-            self._thread_id,
+            self._draft_thread,
             self._draft_text,
             self._draft_attachments,
         )
 
     def reload(self) -> None:
-        self._start_load(self._thread_id)
+        self._start_load(self.thread_id)
 
     def load_older(self) -> None:
         """Fetch the page of messages before the oldest one loaded (no-op when none)."""
-        thread_id = self._thread_id
+        thread_id = self.thread_id
         if not self._has_older or self._loading_older or thread_id is None:
             return
         if self._session.client is None:
@@ -289,8 +294,13 @@ class ChatViewModel(QObject):
     # -- slots ----------------------------------------------------------------------------
 
     def on_threads_current_changed(self, thread_id: object) -> None:
+        """The thread list changed its current thread (wired by the composition root)."""
         new = thread_id if isinstance(thread_id, str) else None
-        if new == self._thread_id:
+        if new is not None and new == self._continuing:
+            self._continuing = None
+            if self._draft_thread is None:
+                self._draft_thread = new  # the draft moves with the thread it started
+            self.thread_changed.emit(new)
             return
         self._switch(new)
 
@@ -299,7 +309,7 @@ class ChatViewModel(QObject):
         self._file_names.clear()
         self._set_items([], has_older=False)
         self._emit_run_state()
-        self._start_load(self._thread_id)
+        self._start_load(self.thread_id)
 
     def on_draft_timer_timeout(self) -> None:
         self._session.runner.start("chat.draft", self.flush_draft(), label="Saving the draft")
@@ -307,9 +317,9 @@ class ChatViewModel(QObject):
     # -- loading --------------------------------------------------------------------------
 
     def _switch(self, thread_id: str | None) -> None:
-        previous = self._thread_id
+        self._continuing = None
         if self._draft_dirty:
-            # Save the old thread's draft under the OLD id before we forget it.
+            # Save the old thread's draft under the thread it was typed in.
             self._draft_timer.stop()
             self._draft_dirty = False
             profile_id = self._session.profile_id
@@ -319,13 +329,12 @@ class ChatViewModel(QObject):
                     self._session.runner.run_blocking(
                         self._session.store.drafts.save,
                         profile_id,
-                        previous,
+                        self._draft_thread,
                         self._draft_text,
                         self._draft_attachments,
                     ),
                     label="Saving the draft",
                 )
-        self._thread_id = thread_id
         self._items = []
         self._has_older = self._loading_older = False
         self.prompt = None
@@ -350,7 +359,7 @@ class ChatViewModel(QObject):
             draft = await session.runner.run_blocking(
                 session.store.drafts.load, profile_id, thread_id
             )
-        if thread_id != self._thread_id:
+        if thread_id != self.thread_id:
             return
         self._draft_text = draft.text if draft else ""
         self._draft_attachments = list(draft.attachments) if draft else []
@@ -361,12 +370,12 @@ class ChatViewModel(QObject):
         if thread_id is None or client is None:
             return
         messages = await client.messages.list(thread_id, limit=HISTORY_LIMIT, order="desc").page()
-        if thread_id != self._thread_id:
+        if thread_id != self.thread_id:
             return  # the person switched away while this was loading
         loaded = [self._file_names.named(item_from_message(m)) for m in reversed(messages.data)]
         created = [int(m.created_at or 0) for m in reversed(messages.data)]
         loaded = await self._with_run_notices(thread_id, loaded, created)
-        if thread_id != self._thread_id:
+        if thread_id != self.thread_id:
             return
         # Keep what arrived while loading (a just-posted message, a run notice).
         known = {i.key for i in loaded}
@@ -383,7 +392,7 @@ class ChatViewModel(QObject):
             page = await client.messages.list(
                 thread_id, limit=HISTORY_LIMIT, order="desc", after=oldest
             ).page()
-            if thread_id != self._thread_id:
+            if thread_id != self.thread_id:
                 return
             known = {i.key for i in self._items}
             older = [
@@ -399,7 +408,7 @@ class ChatViewModel(QObject):
                 self.messages_changed.emit()
                 self._resolve_file_names(older)
         finally:
-            if thread_id == self._thread_id:
+            if thread_id == self.thread_id:
                 self._loading_older = False
                 self.history_changed.emit()
 
@@ -460,28 +469,28 @@ class ChatViewModel(QObject):
                 thread = await client.threads.create()
                 thread_id = thread.id
                 title = text.splitlines()[0][:60] if text else "New thread"
+                # No await from here until the list has made the thread current: the run
+                # must never belong to no thread on screen (that would unlock the composer).
                 self._runs.pop("", None)
                 state.thread_id = thread_id
                 self._runs[thread_id] = state
+                if self.thread_id is None:
+                    # That change continues this conversation rather than switching.
+                    self._continuing = thread_id
+                # Had the person moved on meanwhile, it is listed but not opened.
+                await self._threads.adopt(thread_id, title, assistant_id)
                 profile_id = session.profile_id
                 if profile_id is not None:
                     await session.runner.run_blocking(
                         session.store.drafts.move, profile_id, None, thread_id
                     )
-                if self._thread_id is None:
-                    # Ours before the list says so, so its current_changed is not a switch.
-                    self._thread_id = thread_id
-                    await self._threads.adopt(thread_id, title, assistant_id)
-                    self.thread_changed.emit(thread_id)
-                else:  # the person moved on meanwhile: remember it, do not jump to it
-                    await self._threads.adopt(thread_id, title, assistant_id, make_current=False)
             body = await self._message_body(client, text, attachments)
             message = await client.messages.create(thread_id, body)
-            if thread_id == self._thread_id:
+            if thread_id == self.thread_id:
                 # Upsert: the thread's first load may already have brought this message.
                 self._upsert(item_from_message(message))
             await self._clear_draft(thread_id)
-            if thread_id == self._thread_id:
+            if thread_id == self.thread_id:
                 self.attachments.clear()
                 self.sent.emit()
         except BaseException:
@@ -526,7 +535,7 @@ class ChatViewModel(QObject):
         profile_id = self._session.profile_id
         if profile_id is None:
             return
-        if thread_id == self._thread_id:
+        if thread_id == self.thread_id:
             self._draft_timer.stop()
             self._draft_text = ""
             self._draft_attachments = []
@@ -603,7 +612,7 @@ class ChatViewModel(QObject):
             state.waiting_for_model = False
         if state.status != "in_progress":
             state.waiting_for_model = False
-        current = state.thread_id == (self._thread_id or "")
+        current = state.thread_id == (self.thread_id or "")
         if current:
             self.run_event.emit(event)
         self._handle_event(state, event, current)
@@ -679,7 +688,7 @@ class ChatViewModel(QObject):
         prompt = self.prompt
         if prompt is None or prompt.closed or not prompt.needs_person:
             return
-        if prompt.thread_id == self._thread_id:
+        if prompt.thread_id == self.thread_id:
             self.tool_prompt_requested.emit(prompt)
 
     def _on_prompt_outputs_submitted(self, pairs: list[tuple[str, str]]) -> None:

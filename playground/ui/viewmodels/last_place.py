@@ -43,9 +43,9 @@ class PlaceKeeper(QObject):
         self._client: AssistantsClient | None = None
         self._restoring = False
         # Connected after the thread list's own slot, so its reset is seen as not ours.
+        # (The thread and assistant changes reach on_place_changed from the composition
+        # root, after the chat has followed them.)
         session.client_changed.connect(self.on_session_client_changed)
-        threads.current_changed.connect(self.on_place_changed)
-        chat.assistant_changed.connect(self.on_place_changed)
 
     @property
     def restoring(self) -> bool:

@@ -9,6 +9,8 @@ model then calls :meth:`ThreadsViewModel.adopt`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -31,9 +33,16 @@ class ThreadsViewModel(QObject):
     threads_changed = Signal()
     current_changed = Signal(object)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__(parent)
         self._session = session
+        self._clock = clock
         self._threads: list[ThreadEntry] = []
         self._current: str | None = None
         session.client_changed.connect(self.on_session_client_changed)
@@ -104,22 +113,43 @@ class ThreadsViewModel(QObject):
         thread_id: str,
         title: str = "",
         assistant_id: str | None = None,
-        *,
-        make_current: bool = True,
     ) -> None:
-        """Remember a thread the chat just created (and make it current)."""
+        """Remember a thread the chat just created from the "New thread" view.
+
+        It becomes current at once, before anything is awaited, so the chat (which reads
+        :attr:`current_id`, this model being the one owner of the current thread) never
+        sees a gap in which its run belongs to no thread. If the person has already moved
+        to another thread, the new one is listed but not opened.
+        """
         profile_id = self._session.profile_id
         if profile_id is None:
             return
+        if self.entry(thread_id) is None:
+            # Listed at once; the reload below replaces it with the stored row.
+            from playground.store.threads_index import ThreadEntry
+
+            now = self._clock()
+            self._threads.insert(
+                0,
+                ThreadEntry(
+                    profile_id=profile_id,
+                    thread_id=thread_id,
+                    title=title,
+                    assistant_id=assistant_id,
+                    created_at=now,
+                    last_used_at=now,
+                ),
+            )
+            self.threads_changed.emit()
+        if self._current is None:
+            self._current = thread_id
+            self.current_changed.emit(thread_id)
         await self._session.runner.run_blocking(
             lambda: self._session.store.threads.add(
                 profile_id, thread_id, title=title, assistant_id=assistant_id
             )
         )
         await self._reload()
-        if make_current and self._current != thread_id:
-            self._current = thread_id
-            self.current_changed.emit(thread_id)
 
     def rename(self, thread_id: str, title: str) -> None:
         self._session.runner.start(
