@@ -17,6 +17,8 @@ BENCHMARKS = (
     "bench_startup",
     "bench_ingest_bomb",
     "bench_chat",
+    "bench_inspector",
+    "bench_tracker",
     "bench_hostile_client",
 )
 
