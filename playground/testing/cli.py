@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,7 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VARIABLE",
         help="read the profile's API key from this environment variable (not the keyring)",
     )
+    parser.add_argument(
+        "--log-level",
+        default="ERROR",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="what the libraries log to stderr (default: ERROR; the command reports "
+        "failures itself)",
+    )
     return parser
+
+
+def _configure_logging(level: str) -> None:
+    """Log to stderr at ``level`` unless the caller (a test, an embedding program) set up
+    logging already.
+
+    Without this, Python's last-resort handler printed every warning, so a runtime that
+    could not start was reported twice: the library's warning, then the command's message.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
 def _line(run: CaseRun) -> str:
@@ -107,6 +129,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_PASSED
+    _configure_logging(args.log_level)
     if args.repeat is not None and not 1 <= args.repeat <= 100:
         print("--repeat must be between 1 and 100.", file=sys.stderr)
         return EXIT_USAGE

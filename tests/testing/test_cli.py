@@ -171,5 +171,6 @@ def test_the_embedded_runtime_in_use_by_the_window_is_a_setup_error_saying_what_
         assert llm.requests == []
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"data folder {data_dir} is in use by another runtime" in done.stderr
+    assert done.stderr.count("is in use by another runtime") == 1, done.stderr  # said once
     assert f"(process {window.process.pid})" in done.stderr
     assert "Close it or let it finish" in done.stderr
