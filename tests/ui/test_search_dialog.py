@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from playground.ui.dialogs.search_dialog import SearchDialog
@@ -284,3 +285,53 @@ async def test_enter_again_while_a_search_is_on_the_wire_sends_nothing(
             await made.idle()
             assert len(server.seen("POST", "/vector_stores/vs_kept/search")) == 1
             assert dialog.status_label.text() == "1 passage from 1 file"
+
+
+async def test_an_open_dialog_follows_the_chosen_assistant(
+    env: Env, qtbot: object, tmp_path: Path
+) -> None:
+    """Choosing another assistant while the dialog is open must not leave it answering for
+    the old one's store: it moves to the new store with the query kept, or closes."""
+    vm = AssistantsViewModel(env.session)
+    vm.refresh()
+    await env.idle()
+    store_a = await env.client.vector_stores.create({"name": "a"})
+    store_b = await env.client.vector_stores.create({"name": "b"})
+
+    async def assistant(name: str, store_id: str | None) -> str:
+        body: dict[str, object] = {"model": MODEL, "name": name}
+        if store_id is not None:
+            body["tools"] = [{"type": "file_search"}]
+            body["tool_resources"] = {"file_search": {"vector_store_ids": [store_id]}}
+        return (await env.client.assistants.create(body)).id
+
+    first, second, plain = (
+        await assistant("First", store_a.id),
+        await assistant("Second", store_b.id),
+        await assistant("Plain", None),
+    )
+    await vm.select_async(first)
+    await env.idle()
+    panel = FilesPanel(vm.files)
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.search_button.click()
+    dialog = panel.search_dialog
+    assert dialog is not None and dialog.vm.store_id == store_a.id
+    qtbot.keyClicks(dialog.query_edit, "refund policy")  # type: ignore[attr-defined]
+
+    await vm.select_async(second)
+    await env.idle()
+    moved = panel.search_dialog
+    assert moved is not None and moved is not dialog
+    assert moved.isVisible() and moved.vm.store_id == store_b.id
+    assert store_b.id in moved.store_label.text()
+    assert moved.query_edit.text() == "refund policy"
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
+
+    await vm.select_async(plain)
+    await env.idle()
+    assert panel.search_dialog is None
+    assert not shiboken6.isValid(moved) or not moved.isVisible()
+    assert not panel.search_button.isEnabled()
+    assert searches(env) == []  # following a store never searches by itself
+    assert env.errors == []

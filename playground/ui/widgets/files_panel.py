@@ -157,20 +157,10 @@ class FilesPanel(QWidget):
             self.vm.remove(item.data(0, Qt.ItemDataRole.UserRole))
 
     def on_search_clicked(self) -> None:
-        """Show the search dialog for the assistant's store: the open one when it searches
-        that store, else a new one that starts with the query typed in the old one."""
-        store_id = self.vm.search_store_id
-        old = self.search_dialog
-        if old is not None and old.vm.store_id != store_id:
-            old.close()
-            old.deleteLater()
-            self.search_dialog = None
-        if self.search_dialog is None:
-            search_vm = self.vm.make_search_test(old.vm.query if old is not None else "")
-            if search_vm is None:
-                return
-            self.search_dialog = SearchDialog(search_vm, self)
-        dialog = self.search_dialog
+        """Show the search dialog for the assistant's store and put the cursor in it."""
+        dialog = self._dialog_for_store()
+        if dialog is None:
+            return
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -180,6 +170,35 @@ class FilesPanel(QWidget):
         blocker = self.vm.search_blocker
         self.search_button.setEnabled(not blocker)
         self.search_button.setToolTip(blocker or SEARCH_TEST_TIP)
+        dialog = self.search_dialog
+        if dialog is None or not dialog.isVisible():
+            return
+        if dialog.vm.store_id == self.vm.search_store_id:
+            return
+        # Another assistant (or store) is chosen: an open dialog searching the old store
+        # would answer for the wrong assistant. It follows, with the query kept, without
+        # taking the focus from the window the person is working in; with no store to
+        # search it closes.
+        followed = self._dialog_for_store()
+        if followed is not None:
+            followed.show()
+
+    def _dialog_for_store(self) -> SearchDialog | None:
+        """The dialog for the current store: the existing one when it searches that store,
+        else a new one that starts with the query typed in the old one (which closes)."""
+        store_id = self.vm.search_store_id
+        old = self.search_dialog
+        if old is not None and old.vm.store_id == store_id:
+            return old
+        if old is not None:
+            old.close()
+            old.deleteLater()
+            self.search_dialog = None
+        search_vm = self.vm.make_search_test(old.vm.query if old is not None else "")
+        if search_vm is None:
+            return None
+        self.search_dialog = SearchDialog(search_vm, self)
+        return self.search_dialog
 
     def on_vm_files_changed(self) -> None:
         self.tree.clear()
