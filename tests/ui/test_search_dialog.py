@@ -250,6 +250,42 @@ async def test_a_server_without_the_endpoint_says_so(qapp: object, qtbot: object
             assert made.errors == []
 
 
+async def test_nothing_found_while_files_are_still_read_says_to_try_again(
+    qapp: object, qtbot: object
+) -> None:
+    """A hosted-style server that has not finished indexing answers an empty page: the
+    dialog says the files are still being read rather than that nothing matches for good."""
+    empty = b'{"object":"vector_store.search_results.page","search_query":["refund"],"data":[]}'
+    store = {
+        "id": "vs_busy",
+        "object": "vector_store",
+        "name": "busy",
+        "status": "in_progress",
+        "file_counts": {"in_progress": 2, "completed": 1, "failed": 0, "cancelled": 0, "total": 3},
+    }
+
+    async def answer(_request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(head(200, length=len(empty)) + empty)
+
+    with HostileServer() as server:
+        server.route("POST", "/vector_stores/vs_busy/search", answer)
+        server.route("GET", "/vector_stores/vs_busy", reply_json(store))
+        async with hostile_env(server) as made:
+            vm = SearchTestViewModel(made.session, "vs_busy")
+            dialog = SearchDialog(vm)
+            qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+            dialog.query_edit.setText("refund")
+            qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+            await settled(vm)
+            await made.idle()
+            assert vm.state is SearchState.EMPTY
+            assert dialog.status_label.text() == (
+                "Nothing in the files matches “refund”. 2 files are still being read; "
+                "try again in a moment."
+            )
+            assert made.errors == []
+
+
 async def test_enter_again_while_a_search_is_on_the_wire_sends_nothing(
     qapp: object, qtbot: object
 ) -> None:
