@@ -90,7 +90,8 @@ def _chunked_flood(server: RuntimeServer, total: int) -> tuple[bytes, int]:
     sock.setblocking(True)
     sock.settimeout(60)
     try:
-        while b"\r\n\r\n" not in response:
+        # The head and the body may come in separate segments: read the whole answer.
+        while not _complete(response):
             data = sock.recv(65536)
             if not data:
                 break
@@ -99,6 +100,18 @@ def _chunked_flood(server: RuntimeServer, total: int) -> tuple[bytes, int]:
         pass
     sock.close()
     return response, sent
+
+
+def _complete(response: bytes) -> bool:
+    """Whether ``response`` holds the head and as many body bytes as it announced."""
+    head, found, body = response.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value.strip())
+    return True
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads RSS from /proc")
