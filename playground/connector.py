@@ -143,18 +143,20 @@ class AppConnector:
                 self._embedded.model_source,
                 self._embedded.model_description,
             )
-        else:
-            dialect = self._remote_dialect(profile, api_key)
-            description = f"Connected to {profile.name} ({dialect.base_url})"
-            connection = await self._open(profile, dialect, description, on_request)
-            try:
-                await self._probe(connection)
-            except BaseException:
-                if connection.aclose is not None:
-                    await connection.aclose()
-                raise
-            return connection
-        return await self._open(profile, dialect, description, on_request)
+            text_only = self._embedded.model_source is not ModelSource.ENDPOINT
+            return await self._open(
+                profile, dialect, description, on_request, text_only_model=text_only
+            )
+        dialect = self._remote_dialect(profile, api_key)
+        description = f"Connected to {profile.name} ({dialect.base_url})"
+        connection = await self._open(profile, dialect, description, on_request)
+        try:
+            await self._probe(connection)
+        except BaseException:
+            if connection.aclose is not None:
+                await connection.aclose()
+            raise
+        return connection
 
     #: Overridable per instance (tests use a short one).
     probe_deadline_s = PROBE_DEADLINE_S
@@ -201,7 +203,11 @@ class AppConnector:
             base.rsplit("/v1", 1)[0], probe.model_source, probe.model_description
         ).removeprefix("Connected to the embedded runtime ")
         connection = await self._open(
-            profile, _openai_dialect(base, probe.token, "v2"), description, on_request
+            profile,
+            _openai_dialect(base, probe.token, "v2"),
+            description,
+            on_request,
+            text_only_model=probe.model_source is not ModelSource.ENDPOINT,
         )
         close_client = connection.aclose
 
@@ -272,6 +278,8 @@ class AppConnector:
         dialect: Dialect,
         description: str,
         on_request: Callable[[RequestLogEntry], None] | None,
+        *,
+        text_only_model: bool = False,
     ) -> Connection:
         from playground.api.client import AssistantsClient, open_http_client
         from playground.runs.driver import RunDriver
@@ -290,6 +298,7 @@ class AppConnector:
             description=description,
             can_list_threads=bool(dialect.can_list_threads),
             api_family=str(dialect.family),
+            text_only_model=text_only_model,
             aclose=aclose,
         )
 

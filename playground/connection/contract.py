@@ -51,6 +51,9 @@ class Connection:
     can_list_threads: bool = False
     #: "v1" or "v2": labels such as retrieval vs file_search follow it.
     api_family: str = "v2"
+    #: The server's model is known to read text only (the embedded runtime's offline model,
+    #: or none): an attached image reaches it as a note with its name.
+    text_only_model: bool = False
     aclose: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
 
 

@@ -95,6 +95,10 @@ class UnconfiguredModel:
     def __init__(self, reason: str | None = None) -> None:
         self.message = no_model_message(reason)
 
+    @property
+    def sees_images(self) -> bool | None:
+        return False
+
     async def complete(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         raise ModelError(self.message)
         yield  # pragma: no cover - makes this an async generator

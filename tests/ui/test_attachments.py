@@ -73,7 +73,8 @@ async def test_files_go_to_the_tools_the_assistant_has(
         chips = pane.attachment_chips.chips
         assert [c.name_label.text() for c in chips] == ["chart.png", "data.csv", "notes.txt"]
         assert [c.tools.currentText() for c in chips] == ["Code interpreter"] * 3
-        assert "reads text only" in pane.attachment_chips.note.text()
+        # The scripted endpoint may take images: they go as pictures.
+        assert "go to the model as pictures" in pane.attachment_chips.note.text()
         folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
         if folder:
             pane.composer.setPlainText("Plot the table")
@@ -123,3 +124,54 @@ async def test_both_tools_and_documents_to_file_search(
         message = await _add(app, "Use both")
         routed = [sorted(t.type for t in a.tools) for a in message.attachments]
         assert routed == [["code_interpreter", "file_search"], ["file_search"]]
+
+
+async def test_an_attached_image_reaches_a_vision_model_as_a_picture(
+    qtbot: Any, model_env: ScriptedLLM, tmp_path: Path
+) -> None:
+    """Window → embedded runtime → model: the picture itself arrives (a data: URL of the
+    very bytes attached), next to the text, when the model endpoint takes images."""
+    import base64
+
+    chart = _png(tmp_path / "chart.png")
+    async with running_app(qtbot) as app:
+        pane = app.chat_pane
+        await app.create_assistant()
+        await _tools_known(app, set())
+        pane.set_attachments([str(chart)])
+        assert "go to the model as pictures" in pane.attachment_chips.note.text()
+        before = len(model_env.requests)
+        app.type_and_run("What colour is this chart?")
+        assert await app.run_finished() == "completed"
+        (request,) = model_env.requests[before:]
+        user = [m for m in request["messages"] if m["role"] == "user"][-1]
+        kinds = [part["type"] for part in user["content"]]
+        assert kinds == ["text", "image_url"]
+        assert user["content"][0]["text"] == "What colour is this chart?"
+        url = user["content"][1]["image_url"]["url"]
+        assert url.startswith("data:image/png;base64,")
+        assert base64.b64decode(url.split(",", 1)[1]) == chart.read_bytes()
+
+
+async def test_a_text_only_model_is_named_in_the_image_note(tmp_path: Path) -> None:
+    """With the offline model (or none) the person learns before sending that the model
+    will only be told the image's name."""
+    from playground.connection.contract import Connection
+    from playground.store.profiles import ConnectionProfile, ProfileKind
+    from playground.ui.viewmodels.attachments import AttachmentsViewModel
+    from tests.ui.support import make_env
+
+    env = make_env()
+    vm = AttachmentsViewModel(env.session)
+    vm.add([str(_png(tmp_path / "photo.png"))])
+    profile = ConnectionProfile(name="Embedded", kind=ProfileKind.EMBEDDED)
+    for text_only, words in ((True, "reads text only"), (False, "as pictures")):
+        env.session.set_connection(
+            Connection(
+                profile=profile,
+                client=None,  # type: ignore[arg-type]  # the note reads no client
+                driver=None,  # type: ignore[arg-type]
+                text_only_model=text_only,
+            )
+        )
+        assert words in vm.image_note(), vm.image_note()

@@ -13,6 +13,7 @@ from typing import Any
 
 from playground.runtime.engine.builtin_tools import BuiltinTools, parse_arguments
 from playground.runtime.engine.finalize import MESSAGE_REASON, close_open_items, terminal_changes
+from playground.runtime.engine.images import PromptImage, image_file_ids, load_image
 from playground.runtime.engine.prompt import CODE_TOOL, SEARCH_TOOL, build_request, estimate_tokens
 from playground.runtime.engine.state import STATE_KEY, RunState
 from playground.runtime.engine.writer import MessageWriter
@@ -56,6 +57,8 @@ class RunLeg:
         self._writer: MessageWriter | None = None
         self._state = RunState()
         self._run: Obj = {}
+        #: The thread's images as the model is shown them, read once per run.
+        self._images: dict[str, PromptImage] = {}
 
     def _now(self) -> int:
         return int(self._clock())
@@ -135,20 +138,38 @@ class RunLeg:
                     names[file_id] = meta["filename"] if meta else file_id
         return names
 
+    async def _load_images(
+        self, messages: list[Obj], file_names: dict[str, str]
+    ) -> dict[str, PromptImage]:
+        """The images of the thread's user messages (read on first use in this run)."""
+        for message in messages:
+            if message.get("role") != "user" or message.get("run_id") == self.run_id:
+                continue
+            for file_id in image_file_ids(message):
+                if file_id not in self._images:
+                    name = file_names.get(file_id, file_id)
+                    self._images[file_id] = await load_image(self._store, file_id, name)
+        return self._images
+
     async def _model_turn(self, state: RunState) -> tuple[ChatTurn, Usage]:
         run = self._run
         thread_messages = await self._store.list_thread_messages(run["thread_id"])
         limit = run.get("max_completion_tokens")
         remaining = max(1, limit - state.completion_tokens) if limit else None
+        file_names = await self._file_names(thread_messages)
+        images = None
+        if self._model.sees_images is not False:
+            images = await self._load_images(thread_messages, file_names)
         request = build_request(
             run,
             thread_messages,
             state.conversation,
-            await self._file_names(thread_messages),
+            file_names,
             code_available=self._tools.code_available,
             search_available=self._tools.search_available,
             first_turn=state.turns == 0,
             remaining_completion_tokens=remaining,
+            images=images,
         )
         state.turns += 1
         turn = ChatTurn()

@@ -3,16 +3,29 @@
 Rules (kept simple so every OpenAI-compatible server accepts the result):
 - one ``system`` message with the run's effective instructions plus a short note per
   built-in tool (how to reach ``/mnt/data``, how to cite search results);
-- thread messages as plain-text ``user``/``assistant`` messages; image parts and
-  attachments become bracketed notes, because many local models cannot take images;
+- thread messages as ``user``/``assistant`` messages; a user message's images become
+  ``image_url`` parts (``data:`` URLs, see :mod:`.images`) next to its text, and the request
+  also carries a text-only copy in which each image is a bracketed note, for models that
+  cannot take images (the model falls back to it); attachments are bracketed notes;
 - then the run's own turns (assistant tool calls and tool results) in order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from playground.runtime.engine.images import (
+    MAX_REQUEST_IMAGE_BYTES,
+    PromptImage,
+    detail_of,
+    image_file_ids,
+)
 from playground.runtime.model import ChatRequest
+
+#: What an image costs in the token estimate (a low-detail image is 85 tokens).
+IMAGE_TOKENS = 85
+NOT_SEEN = "this model cannot see images"
 
 CODE_TOOL = "code_interpreter"
 SEARCH_TOOL = "file_search"
@@ -107,9 +120,17 @@ def chat_response_format(value: Any) -> dict[str, Any] | None:
     return None
 
 
-def message_text(message: dict[str, Any], file_names: dict[str, str]) -> str:
-    """A stored thread message as one plain string for the model."""
+def message_text(
+    message: dict[str, Any],
+    file_names: dict[str, str],
+    image_note: str = "",
+) -> str:
+    """A stored thread message as one plain string for the model.
+
+    ``image_note`` is added to each image's bracketed note (why the model gets no picture).
+    """
     pieces: list[str] = []
+    suffix = f": {image_note}" if image_note else ""
     for part in message.get("content") or []:
         kind = part.get("type")
         if kind == "text":
@@ -117,9 +138,9 @@ def message_text(message: dict[str, Any], file_names: dict[str, str]) -> str:
             pieces.append(text.get("value", "") if isinstance(text, dict) else str(text or ""))
         elif kind == "image_file":
             file_id = (part.get("image_file") or {}).get("file_id", "")
-            pieces.append(f"[image file {file_names.get(file_id, file_id)}]")
+            pieces.append(f"[image file {file_names.get(file_id, file_id)}{suffix}]")
         elif kind == "image_url":
-            pieces.append(f"[image {(part.get('image_url') or {}).get('url', '')}]")
+            pieces.append(f"[image {(part.get('image_url') or {}).get('url', '')}{suffix}]")
         elif kind == "refusal":
             pieces.append(str(part.get("refusal") or ""))
     notes = []
@@ -138,12 +159,89 @@ def message_text(message: dict[str, Any], file_names: dict[str, str]) -> str:
     return "\n".join(p for p in pieces if p)
 
 
+def _image_parts(
+    message: dict[str, Any],
+    file_names: dict[str, str],
+    images: Mapping[str, PromptImage],
+    budget: list[int],
+) -> list[dict[str, Any]] | str | None:
+    """A user message as text plus ``image_url`` parts; as text (saying why each image is
+    not shown) when none can be shown; None when it has no images.
+
+    ``budget`` holds the image bytes the request may still carry (shared by the messages,
+    newest first); an image past it, or one that cannot be shown, stays a note saying why.
+    """
+    if message.get("role") != "user":
+        return None  # Chat Completions takes images from the user only
+    parts: list[dict[str, Any]] = []
+    shown = 0
+    text_pieces: list[str] = []
+
+    def flush() -> None:
+        if text_pieces:
+            parts.append({"type": "text", "text": "\n".join(text_pieces)})
+            text_pieces.clear()
+
+    for part in message.get("content") or []:
+        kind = part.get("type")
+        if kind == "image_file":
+            file_id = (part.get("image_file") or {}).get("file_id", "")
+            image = images.get(file_id)
+            name = file_names.get(file_id, file_id)
+            if image is None or image.url is None:
+                why = image.problem if image is not None else "it could not be read"
+                text_pieces.append(f"[image file {name}: not shown to the model, {why}]")
+                continue
+            if image.size > budget[0]:
+                text_pieces.append(
+                    f"[image file {name}: not shown to the model, the request already "
+                    "carries as many images as a model takes]"
+                )
+                continue
+            budget[0] -= image.size
+            flush()
+            parts.append(_image_url_part(image.url, detail_of(part)))
+            shown += 1
+        elif kind == "image_url":
+            url = str((part.get("image_url") or {}).get("url", ""))
+            flush()
+            parts.append(_image_url_part(url, detail_of(part)))
+            shown += 1
+        else:
+            one = message_text({"content": [part]}, file_names)
+            if one:
+                text_pieces.append(one)
+    if not image_file_ids(message) and not shown:
+        return None
+    notes = message_text({"content": [], "attachments": message.get("attachments")}, file_names)
+    if notes:
+        text_pieces.append(notes)
+    if not shown:
+        return "\n".join(text_pieces)
+    flush()
+    return parts
+
+
+def _image_url_part(url: str, detail: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"url": url}
+    if detail:
+        body["detail"] = detail
+    return {"type": "image_url", "image_url": body}
+
+
 def estimate_tokens(messages: list[dict[str, Any]]) -> int:
     """A rough count (4 characters a token) for truncation when the server gives none."""
     chars = 0
     for message in messages:
         content = message.get("content")
-        chars += len(content) if isinstance(content, str) else 0
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            for part in content:
+                if part.get("type") == "text":
+                    chars += len(str(part.get("text") or ""))
+                else:
+                    chars += IMAGE_TOKENS * 4
         for call in message.get("tool_calls") or []:
             chars += len(str(call.get("function", {}).get("arguments", "")))
     return chars // 4 + 4 * len(messages)
@@ -174,8 +272,13 @@ def build_request(
     search_available: bool,
     first_turn: bool,
     remaining_completion_tokens: int | None,
+    images: Mapping[str, PromptImage] | None = None,
 ) -> ChatRequest:
-    """The chat request for the next model call of ``run``."""
+    """The chat request for the next model call of ``run``.
+
+    ``images`` are the thread's loaded ``image_file`` parts by file id; None for a model
+    known not to see images (then every image is a note from the start).
+    """
     run_tools = run.get("tools") or []
     kinds = {t.get("type") for t in run_tools}
     system_parts = [str(run.get("instructions") or "").strip()]
@@ -185,23 +288,36 @@ def build_request(
         system_parts.append(SEARCH_HINT)
     system = "\n\n".join(p for p in system_parts if p)
 
+    earlier = [m for m in thread_messages if m.get("run_id") != run["id"]]
+    # The text version: what a model without eyes is sent (each user image says so, so the
+    # model can tell the person rather than guess); images replace notes below.
     history = [
-        {"role": m.get("role", "user"), "content": message_text(m, file_names)}
-        for m in thread_messages
-        if m.get("run_id") != run["id"]
+        {
+            "role": m.get("role", "user"),
+            "content": message_text(m, file_names, NOT_SEEN if m.get("role") == "user" else ""),
+        }
+        for m in earlier
     ]
     history = truncate_history(
         history, run.get("truncation_strategy"), run.get("max_prompt_tokens")
     )
-    messages: list[dict[str, Any]] = []
-    if system:
-        messages.append({"role": "system", "content": system})
-    messages.extend(history)
-    messages.extend(conversation)
+    kept = earlier[len(earlier) - len(history) :]
+    seen = list(history)
+    if images is not None:
+        budget = [MAX_REQUEST_IMAGE_BYTES]
+        for index in range(len(kept) - 1, -1, -1):  # newest first get the image budget
+            parts = _image_parts(kept[index], file_names, images, budget)
+            if parts is not None:
+                seen[index] = {"role": "user", "content": parts}
+    head: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+    messages = [*head, *seen, *conversation]
+    with_images = any(isinstance(m["content"], list) for m in seen)
+    text_only = [*head, *history, *conversation] if with_images else None
 
     tools = chat_tools(run_tools, code_available=code_available, search_available=search_available)
     return ChatRequest(
         messages=messages,
+        messages_without_images=text_only,
         tools=tools,
         tool_choice=chat_tool_choice(run.get("tool_choice"), first_turn=first_turn)
         if tools

@@ -401,6 +401,10 @@ class LlamaLocalModel:
         self._llama: Any = None
         self._closed = False
 
+    @property
+    def sees_images(self) -> bool | None:
+        return False  # a small text model: images are notes naming the file
+
     async def aclose(self) -> None:
         self._closed = True
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
@@ -486,7 +490,7 @@ class LlamaLocalModel:
         use_tools = bool(tools) and request.tool_choice != "none"
         allowed = forced_tool(tools, request.tool_choice) if use_tools else None
         extra_system = tool_instructions(tools, allowed) if use_tools else ""
-        messages = plain_messages(request.messages, extra_system)
+        messages = plain_messages(request.messages_without_images or request.messages, extra_system)
         max_tokens = request.max_tokens or self._default_max_tokens
         messages = self._fit_context(llama, messages, max_tokens)
 

@@ -10,6 +10,8 @@ refusal).
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -30,6 +32,14 @@ from playground.runtime.model.types import ChatChunk, ChatRequest, ToolCallDelta
 
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=30.0)
+
+log = logging.getLogger(__name__)
+
+#: Statuses with which servers refuse a request for its images (or their size).
+_IMAGE_REFUSALS = frozenset({400, 413, 415, 422})
+#: How servers say a model takes no images ("image_url is only supported by certain
+#: models", "... is not a multimodal model", "model does not support vision").
+_IMAGE_WORDS = re.compile(r"image|multimodal|multi-modal|vision", re.IGNORECASE)
 
 
 class _StatusFailure(Exception):
@@ -99,16 +109,21 @@ class OpenAIChatModel:
         self.model = model
         self._stream = stream
         self._send_stream_options = True
+        self._sees_images: bool | None = None
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    @property
+    def sees_images(self) -> bool | None:
+        return self._sees_images
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": request.model or self.model,
-            "messages": request.messages,
-        }
+    def _body(self, request: ChatRequest, *, stream: bool, images: bool) -> dict[str, Any]:
+        messages = request.messages
+        if not images and request.messages_without_images is not None:
+            messages = request.messages_without_images
+        body: dict[str, Any] = {"model": request.model or self.model, "messages": messages}
         if request.tools:
             body["tools"] = request.tools
             if request.tool_choice is not None:
@@ -134,19 +149,34 @@ class OpenAIChatModel:
         """
         policy = self._retry
         attempt = 0
+        images = request.messages_without_images is not None and self._sees_images is not False
         while True:
             yielded = False
             try:
                 if self._stream:
-                    async for chunk in self._complete_streaming(request):
+                    async for chunk in self._complete_streaming(request, images):
                         yielded = True
                         yield chunk
                 else:
-                    for chunk in await self._complete_plain(request):
+                    for chunk in await self._complete_plain(request, images):
                         yielded = True
                         yield chunk
+                if images:
+                    self._sees_images = True
                 return
             except _StatusFailure as failure:
+                if images and failure.status in _IMAGE_REFUSALS:
+                    # The server would not take the images: the same request with each image
+                    # as a note (saying the model cannot see it), at once. A server that said
+                    # why is not sent images again.
+                    images = False
+                    if _IMAGE_WORDS.search(failure.body):
+                        self._sees_images = False
+                        log.info(
+                            "The model at %s takes no images; sending notes instead.",
+                            self._endpoint.display,
+                        )
+                    continue
                 delay = self._status_retry_delay(failure, attempt)
                 if delay is None:
                     raise self._final_status_error(failure, attempt + 1) from None
@@ -188,12 +218,12 @@ class OpenAIChatModel:
             note += f" (it asked to be called again in {asked:.0f} s)"
         return ModelError(error.message.rstrip(".") + note + ".", code=error.code)
 
-    async def _complete_plain(self, request: ChatRequest) -> list[ChatChunk]:
+    async def _complete_plain(self, request: ChatRequest, images: bool) -> list[ChatChunk]:
         response = await self._client.post(
             self._endpoint.url,
             params=self._endpoint.params,
             headers=self._endpoint.headers,
-            json=self._body(request, stream=False),
+            json=self._body(request, stream=False, images=images),
         )
         if response.status_code != 200:
             raise _StatusFailure(response.status_code, response.text, response.headers)
@@ -205,14 +235,16 @@ class OpenAIChatModel:
             ) from exc
         return _chunks_from_completion(payload, self._endpoint.display)
 
-    async def _complete_streaming(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+    async def _complete_streaming(
+        self, request: ChatRequest, images: bool
+    ) -> AsyncIterator[ChatChunk]:
         for attempt in range(2):
             async with self._client.stream(
                 "POST",
                 self._endpoint.url,
                 params=self._endpoint.params,
                 headers=self._endpoint.headers,
-                json=self._body(request, stream=True),
+                json=self._body(request, stream=True, images=images),
             ) as response:
                 if response.status_code != 200:
                     detail = (await response.aread()).decode("utf-8", "replace")

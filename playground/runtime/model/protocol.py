@@ -15,6 +15,16 @@ class ChatModel(Protocol):
     failure (network, HTTP status, malformed answer), and must never block the event loop.
     """
 
+    @property
+    def sees_images(self) -> bool | None:
+        """Whether images reach the model: True or False once known, None until tried.
+
+        The engine leaves images out of requests (notes instead) for a model that says
+        False; a model that does not know sends them and falls back to
+        :attr:`ChatRequest.messages_without_images` if its server refuses them.
+        """
+        ...
+
     def complete(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         """Stream the answer; an ``async def`` generator satisfies this."""
         ...

@@ -41,6 +41,9 @@ class ChatRequest:
     """One Chat Completions call: messages in OpenAI chat format plus sampling options."""
 
     messages: list[dict[str, Any]]
+    #: The same conversation with every image as a bracketed note, when ``messages`` holds
+    #: images: what a model that cannot take images is sent instead.
+    messages_without_images: list[dict[str, Any]] | None = None
     tools: list[dict[str, Any]] = field(default_factory=list)
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None

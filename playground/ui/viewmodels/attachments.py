@@ -5,8 +5,9 @@ is never analysed, a PNG sent to file search is never seen. So each file gets th
 assistant actually has, defaulting to what its type suits (tables, data, images and archives
 to the code interpreter; documents to file search), and the person can change that per file.
 
-Images are also sent as ``image_file`` content, so the chat shows them inline; ``image_note``
-says plainly when the model will only see the image's name.
+Images are also sent as ``image_file`` content, so the chat shows them inline (and a model
+that takes images sees them); ``image_note`` says plainly when the model will only see the
+image's name.
 """
 
 from __future__ import annotations
@@ -159,8 +160,9 @@ class AttachmentsViewModel(QObject):
     def image_note(self) -> str:
         """Plain words on what happens to attached images, or "" when there are none.
 
-        The embedded runtime hands its models text only (an image becomes its file name), so
-        there the person is told the model will not see the picture itself.
+        The embedded runtime shows images to its model as pictures when the model endpoint
+        takes them, and otherwise tells the model it cannot see them; its offline model
+        reads text only, which the person is told before sending.
         """
         if not any(a.image for a in self._items):
             return ""
@@ -168,11 +170,16 @@ class AttachmentsViewModel(QObject):
 
         if self._session.api_family == "v1":
             return "This API version takes text only: images are attached as files, not shown."
+        if self._session.text_only_model:
+            return (
+                "This model reads text only: it is told each image's name and that it cannot "
+                "see it (the code interpreter can open the file)."
+            )
         profile = self._session.profile
         if profile is not None and profile.kind is ProfileKind.EMBEDDED:
             return (
-                "The embedded runtime's model reads text only: it sees an image's name, "
-                "not the picture (the code interpreter can open the file)."
+                "Images go to the model as pictures; a model without image input is told "
+                "it cannot see them."
             )
         return "Images are sent as image content (the model must accept image input)."
 

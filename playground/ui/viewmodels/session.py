@@ -134,6 +134,11 @@ class Session(QObject):
         return bool(self._connection and self._connection.can_list_threads)
 
     @property
+    def text_only_model(self) -> bool:
+        """The connected server's model is known to read no images (the offline model)."""
+        return self._connection is not None and self._connection.text_only_model
+
+    @property
     def api_family(self) -> str:
         if self._connection is not None:
             return self._connection.api_family
