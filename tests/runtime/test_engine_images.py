@@ -17,6 +17,7 @@ import pytest
 
 from playground.runtime.engine.images import PromptImage
 from playground.runtime.engine.prompt import build_request
+from playground.runtime.model.openai_chat import says_no_images
 from tests.helpers.runtime_process import RuntimeServer, start_runtime
 from tests.helpers.scripted_llm import ScriptedLLM, error, text
 from tests.runtime.conftest import sdk_client
@@ -253,3 +254,21 @@ def test_an_image_url_passes_through_with_its_detail() -> None:
     assert alternative[0]["content"] == (
         "[image https://example.com/x.png: this model cannot see images]"
     )
+
+
+@pytest.mark.parametrize(
+    ("detail", "no_images"),
+    [
+        ("Invalid content type. image_url is only supported by certain models.", True),
+        ("The model llama3.1 is not a multimodal model", True),
+        ("Model does not support images. Please use a model that does.", True),
+        ("vision is not enabled for this deployment", True),
+        ("Failed to download image from https://example.com/x.png", False),
+        ("Could not decode the image data", False),
+        ("max_tokens is too large", False),
+    ],
+)
+def test_only_a_model_without_image_input_is_remembered_as_such(
+    detail: str, no_images: bool
+) -> None:
+    assert says_no_images(detail) is no_images

@@ -37,9 +37,21 @@ log = logging.getLogger(__name__)
 
 #: Statuses with which servers refuse a request for its images (or their size).
 _IMAGE_REFUSALS = frozenset({400, 413, 415, 422})
-#: How servers say a model takes no images ("image_url is only supported by certain
-#: models", "... is not a multimodal model", "model does not support vision").
-_IMAGE_WORDS = re.compile(r"image|multimodal|multi-modal|vision", re.IGNORECASE)
+#: How servers say a model takes no images at all ("image_url is only supported by certain
+#: models", "... is not a multimodal model", "model does not support vision"), as opposed
+#: to a problem with one image ("failed to download image"), which must not make every
+#: later request leave its images out.
+_NO_IMAGES = re.compile(
+    r"multi-?modal"
+    r"|(image|vision).{0,80}(support|enabled|allowed|capab|accept)"
+    r"|(support|enabled|allowed|capab|accept).{0,80}(image|vision)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def says_no_images(detail: str) -> bool:
+    """Whether an error body says the model takes no images (not: this image is bad)."""
+    return _NO_IMAGES.search(detail) is not None
 
 
 class _StatusFailure(Exception):
@@ -170,7 +182,7 @@ class OpenAIChatModel:
                     # as a note (saying the model cannot see it), at once. A server that said
                     # why is not sent images again.
                     images = False
-                    if _IMAGE_WORDS.search(failure.body):
+                    if says_no_images(failure.body):
                         self._sees_images = False
                         log.info(
                             "The model at %s takes no images; sending notes instead.",
