@@ -72,10 +72,9 @@ class Session(QObject):
         # Bumped on every connect/disconnect so a slow, superseded connect is discarded.
         self._generation = 0
         self._model_problem = ""
-        #: Assistant names of the server this session talks to, for every pane. Connected
-        #: first, so the directory is empty of the old server's names before anyone redraws.
+        #: Assistant names of the server this session talks to, for every pane; emptied
+        #: before ``client_changed`` goes out, so nobody redraws with the old server's names.
         self.assistant_names = AssistantNames(runner, parent=self)
-        self.client_changed.connect(self.on_self_client_changed)
 
     # -- what view models read ------------------------------------------------------------
 
@@ -187,7 +186,7 @@ class Session(QObject):
             return False
         self._connection = connection
         self._set_state(ConnectionState.CONNECTED, connection.description or profile.name)
-        self.client_changed.emit()
+        self._announce_client()
         return True
 
     def set_connection(self, connection: Connection | None) -> None:
@@ -202,10 +201,11 @@ class Session(QObject):
             )
         else:
             self._set_state(ConnectionState.DISCONNECTED, "Not connected.")
-        self.client_changed.emit()
+        self._announce_client()
 
-    def on_self_client_changed(self) -> None:
+    def _announce_client(self) -> None:
         self.assistant_names.reset(self.client)
+        self.client_changed.emit()
 
     def mark_failed(self, detail: str) -> None:
         """Say why there is no connection (e.g. the embedded runtime did not start)."""
@@ -218,14 +218,14 @@ class Session(QObject):
         await self._drop_connection()
         self._set_state(ConnectionState.DISCONNECTED, "Not connected.")
         if had:
-            self.client_changed.emit()
+            self._announce_client()
 
     # -- internals ------------------------------------------------------------------------
 
     async def _drop_connection(self) -> None:
         old, self._connection = self._connection, None
         if old is not None:
-            self.client_changed.emit()
+            self._announce_client()
             await _close_quietly(old)
 
     def _on_request(self, entry: object) -> None:
