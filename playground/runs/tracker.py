@@ -148,22 +148,22 @@ class RunTracker:
 
     def on_step(self, step: RunStep) -> list[RunEvent]:
         """A full step snapshot (stream ``thread.run.step.*`` or a poll)."""
-        if self.finished and step.id in self.steps and self._same_step(step):
-            return []
+        signature = _step_signature(step)
         known = step.id in self.steps
-        if known and self._same_step(step):
-            self.steps[step.id] = step
+        if known and self._signature_of(step.id) == signature:
+            if not self.finished:
+                self.steps[step.id] = step
             return []
         self.steps[step.id] = step
-        self._step_signatures[step.id] = _step_signature(step)
+        self._step_signatures[step.id] = signature
         return [StepUpdated(step) if known else StepCreated(step)]
 
-    def _same_step(self, step: RunStep) -> bool:
-        known = self._step_signatures.get(step.id)
-        if known is None and step.id in self.steps:
-            # Deltas left it unknown: work it out once, now that a full sighting compares.
-            known = self._step_signatures[step.id] = _step_signature(self.steps[step.id])
-        return known == _step_signature(step)
+    def _signature_of(self, step_id: str) -> str:
+        """The known step's signature; after deltas it is worked out once, here."""
+        known = self._step_signatures.get(step_id)
+        if known is None:
+            known = self._step_signatures[step_id] = _step_signature(self.steps[step_id])
+        return known
 
     def on_step_delta(self, delta: RunStepDelta) -> list[RunEvent]:
         """A delta always changes the step, so no signature is needed to report it.
