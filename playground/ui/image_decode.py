@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QImageReader
 
+from playground.protocol.image_formats import sniff_image
 from playground.sandbox.limited import LimitedWorkError, limit_memory, run_limited
 from playground.ui.image_limits import ALLOCATION_LIMIT_MB, ImageRefused, check_image_header
 
@@ -40,26 +41,13 @@ def _slots() -> asyncio.Semaphore:
     return semaphore
 
 
-def sniff(head: bytes) -> str | None:
-    """The raster format the bytes start with (Qt's format name), or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
 async def decode_untrusted(
     path: Path, *, max_side: int | None = None, what: str = "The file"
 ) -> QImage:
     """Decode ``path`` out of process; raises ``ImageRefused`` with the reason."""
     with path.open("rb") as handle:
         head = handle.read(16)
-    kind = sniff(head)
+    kind = sniff_image(head)
     if kind is None:
         raise ImageRefused(
             f"{what} is not an image this app can show (only PNG, JPEG, GIF and WebP are "

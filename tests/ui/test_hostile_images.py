@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtGui import QColor, QImage
 
-from playground.ui.image_decode import sniff
+from playground.protocol.image_formats import sniff_image as sniff
 from playground.ui.viewmodels.output_refs import OutputRef
 from playground.ui.viewmodels.outputs import OutputStatus, OutputsViewModel
 from playground.ui.widgets.gallery import GalleryView, OutputActions

@@ -15,6 +15,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+from playground.protocol.image_formats import sniff_image
 from playground.runtime.store import Store
 
 #: Per image and per request, as OpenAI's vision models accept them.
@@ -32,19 +33,6 @@ class PromptImage:
     url: str | None = None
     size: int = 0
     problem: str = ""
-
-
-def sniff(data: bytes) -> str | None:
-    """The image type the bytes really are (``image/png``...), or None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def image_file_ids(message: dict[str, Any]) -> list[str]:
@@ -72,10 +60,10 @@ async def load_image(store: Store, file_id: str, name: str) -> PromptImage:
         return PromptImage(name, problem="the file could not be read")
     if len(data) > MAX_IMAGE_BYTES:
         return PromptImage(name, problem="it is larger than 20 MB")
-    kind = sniff(data)
+    kind = sniff_image(data)
     if kind is None:
         return PromptImage(name, problem="it is not a PNG, JPEG, GIF or WEBP image")
-    url = await asyncio.to_thread(_data_url, kind, data)  # 20 MB take ~30 ms to encode
+    url = await asyncio.to_thread(_data_url, f"image/{kind}", data)  # 20 MB take ~30 ms to encode
     return PromptImage(name, url=url, size=len(data))
 
 

@@ -127,11 +127,7 @@ class RunLeg:
         names: dict[str, str] = {}
         for message in messages:
             ids = [a.get("file_id") for a in message.get("attachments") or []]
-            ids += [
-                (p.get("image_file") or {}).get("file_id")
-                for p in message.get("content") or []
-                if p.get("type") == "image_file"
-            ]
+            ids += image_file_ids(message)
             for file_id in ids:
                 if file_id and file_id not in names:
                     meta = await self._store.get_file(file_id)
