@@ -12,30 +12,11 @@ import asyncio
 import json
 import os
 import statistics
-import struct
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def _png(width: int, height: int) -> bytes:
-    raw = b"".join(b"\x00" + bytes((200, 30, 30)) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _report(what: str, seconds: float, goal: float) -> None:
@@ -47,10 +28,11 @@ def _report(what: str, seconds: float, goal: float) -> None:
 async def _decode_figures() -> None:
     from playground.ui.image_decode import decode_untrusted
     from playground.ui.viewmodels.outputs import THUMBNAIL_SIZE, decode_image
+    from tests.helpers.images import png_bytes
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "photo.png"
-        path.write_bytes(_png(1600, 1200))
+        path.write_bytes(png_bytes(1600, 1200))
         child, here = [], []
         for _ in range(3):
             started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -53,3 +54,13 @@ def sdk(runtime: RuntimeServer):  # type: ignore[no-untyped-def]
     client = sdk_client(runtime)
     yield client
     client.close()
+
+
+@pytest.fixture
+def client(llm_runtime: RuntimeServer, module_llm: ScriptedLLM) -> Iterator[Any]:
+    """The official SDK on the scripted-model runtime, with no reply left queued by an
+    earlier test. (``test_core_runs`` overrides it with plain httpx.)"""
+    assert module_llm.pending == 0
+    sdk = sdk_client(llm_runtime)
+    yield sdk
+    sdk.close()

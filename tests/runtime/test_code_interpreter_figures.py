@@ -7,13 +7,12 @@ message must lead with one ``image_file`` part per image, before its text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.helpers.runtime_process import RuntimeServer, http_client, sdk_client
+from tests.helpers.runtime_process import RuntimeServer, http_client
 from tests.helpers.scripted_llm import ScriptedLLM, code, text
 
 SINE = "import numpy as np\nx = np.linspace(0, 6.3, 100)\n"
@@ -68,14 +67,6 @@ STYLES = {
         1,
     ),
 }
-
-
-@pytest.fixture
-def client(llm_runtime: RuntimeServer, module_llm: ScriptedLLM) -> Iterator[Any]:
-    assert module_llm.pending == 0
-    sdk = sdk_client(llm_runtime)
-    yield sdk
-    sdk.close()
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))

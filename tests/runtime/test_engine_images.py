@@ -7,9 +7,6 @@ Completions server, whose recorded requests show exactly what a vision model wou
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,36 +15,12 @@ import pytest
 from playground.runtime.engine.images import PromptImage
 from playground.runtime.engine.prompt import build_request
 from playground.runtime.model.openai_chat import says_no_images
-from tests.helpers.runtime_process import RuntimeServer, start_runtime
+from tests.helpers.images import png_bytes as png
+from tests.helpers.runtime_process import start_runtime
 from tests.helpers.scripted_llm import ScriptedLLM, error, text
 from tests.runtime.conftest import sdk_client
 
 REFUSAL = "Invalid content type. image_url is only supported by certain models."
-
-
-def png(width: int = 2, height: int = 2) -> bytes:
-    """A real, tiny PNG (grey pixels)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-@pytest.fixture
-def client(llm_runtime: RuntimeServer, module_llm: ScriptedLLM) -> Iterator[Any]:
-    assert module_llm.pending == 0
-    sdk = sdk_client(llm_runtime)
-    yield sdk
-    sdk.close()
 
 
 def _ask_about(client: Any, data: bytes, name: str, detail: str | None = "low") -> Any:

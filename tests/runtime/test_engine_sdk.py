@@ -7,15 +7,13 @@ exactly as Ollama would be.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from openai import AssistantEventHandler
 from typing_extensions import override
 
-from tests.helpers.runtime_process import RuntimeServer, start_runtime, wait_until
+from tests.helpers.runtime_process import start_runtime, wait_until
 from tests.helpers.scripted_llm import ScriptedLLM, code, error, file_search, text, tool_calls
 from tests.runtime.conftest import sdk_client
 
@@ -33,14 +31,6 @@ FUNCTIONS = [
         "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
     },
 ]
-
-
-@pytest.fixture
-def client(llm_runtime: RuntimeServer, module_llm: ScriptedLLM) -> Iterator[Any]:
-    assert module_llm.pending == 0
-    sdk = sdk_client(llm_runtime)
-    yield sdk
-    sdk.close()
 
 
 def _assistant(client: Any, **kwargs: Any) -> Any:
